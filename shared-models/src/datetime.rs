@@ -1,0 +1,169 @@
+//! Appwrite's datetime format: `2020-10-15T06:38:00.000+00:00` (ISO 8601, milliseconds, numeric
+//! offset), with `""` meaning "unset".
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::FormatItem;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+const WIRE_FORMAT: &[FormatItem<'static>] = format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
+);
+
+/// A datetime as Appwrite sends it, or unset (`""` on the wire).
+///
+/// ```
+/// use appwrite_models::Datetime;
+/// let d = Datetime::parse("2020-10-15T06:38:00.000+00:00").unwrap();
+/// assert_eq!(d.to_string(), "2020-10-15T06:38:00.000+00:00");
+/// assert!(Datetime::parse("").unwrap().is_unset());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Datetime(Option<OffsetDateTime>);
+
+/// The text is neither `""` nor a datetime Appwrite could have sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid datetime: expected a value like 2020-10-15T06:38:00.000+00:00")]
+pub struct DatetimeError;
+
+impl Datetime {
+    /// The unset datetime (`""` on the wire).
+    pub const UNSET: Self = Self(None);
+
+    /// Parses Appwrite's format; any RFC 3339 datetime is accepted too, and `""` is unset.
+    pub fn parse(text: &str) -> Result<Self, DatetimeError> {
+        if text.is_empty() {
+            return Ok(Self::UNSET);
+        }
+        OffsetDateTime::parse(text, &Rfc3339)
+            .or_else(|_| OffsetDateTime::parse(text, WIRE_FORMAT))
+            .map(|d| Self(Some(d)))
+            .map_err(|_| DatetimeError)
+    }
+
+    /// The current time in UTC.
+    pub fn now() -> Self {
+        Self(Some(OffsetDateTime::now_utc()))
+    }
+
+    /// `self` moved forward by `duration` (unset stays unset; saturates at the end of time).
+    #[must_use]
+    pub fn saturating_add(self, duration: Duration) -> Self {
+        let max = time::Duration::try_from(duration).unwrap_or(time::Duration::MAX);
+        Self(self.0.map(|d| d.saturating_add(max)))
+    }
+
+    /// Whether this is the unset value.
+    pub fn is_unset(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The datetime, or `None` when unset.
+    pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
+        self.0
+    }
+
+    /// The datetime as a [`SystemTime`], or `None` when unset.
+    pub fn to_system_time(&self) -> Option<SystemTime> {
+        self.0.map(SystemTime::from)
+    }
+
+    /// Whether the datetime lies strictly before `now`. Unset is never expired.
+    pub fn is_before(&self, now: SystemTime) -> bool {
+        self.to_system_time().is_some_and(|t| t < now)
+    }
+
+    /// Time left from `now` until this datetime; zero when it has passed, `None` when unset.
+    pub fn remaining(&self, now: SystemTime) -> Option<Duration> {
+        self.to_system_time()
+            .map(|t| t.duration_since(now).unwrap_or(Duration::ZERO))
+    }
+}
+
+impl From<OffsetDateTime> for Datetime {
+    fn from(value: OffsetDateTime) -> Self {
+        Self(Some(value))
+    }
+}
+
+impl From<SystemTime> for Datetime {
+    fn from(value: SystemTime) -> Self {
+        Self(Some(OffsetDateTime::from(value)))
+    }
+}
+
+impl fmt::Display for Datetime {
+    /// Appwrite's wire format; unset prints as nothing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(d) = self.0 else { return Ok(()) };
+        // Appwrite emits UTC; keep the offset we were given, but only whole minutes are representable.
+        let d = if d.offset().seconds_past_minute() == 0 {
+            d
+        } else {
+            d.to_offset(UtcOffset::UTC)
+        };
+        match d.format(WIRE_FORMAT) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+impl fmt::Debug for Datetime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_unset() {
+            f.write_str("Datetime(unset)")
+        } else {
+            write!(f, "Datetime({self})")
+        }
+    }
+}
+
+impl Serialize for Datetime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Datetime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Option::<String>::deserialize(deserializer)?;
+        match text {
+            None => Ok(Self::UNSET),
+            Some(text) => Self::parse(&text).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_the_wire_format() {
+        let d = Datetime::parse("2020-10-15T06:38:00.123+00:00").unwrap();
+        assert_eq!(d.to_string(), "2020-10-15T06:38:00.123+00:00");
+        let z = Datetime::parse("2020-10-15T06:38:00Z").unwrap();
+        assert_eq!(z.to_string(), "2020-10-15T06:38:00.000+00:00");
+        assert!(Datetime::parse("yesterday").is_err());
+        let unset: Datetime = serde_json::from_str("null").unwrap();
+        assert!(unset.is_unset());
+        assert_eq!(serde_json::to_string(&Datetime::UNSET).unwrap(), "\"\"");
+    }
+
+    #[test]
+    fn remaining_and_expiry() {
+        let d = Datetime::parse("2020-10-15T06:38:00.000+00:00").unwrap();
+        let after = d.to_system_time().unwrap() + Duration::from_secs(5);
+        assert!(d.is_before(after));
+        assert_eq!(d.remaining(after), Some(Duration::ZERO));
+        assert_eq!(
+            d.saturating_add(Duration::from_secs(60)).to_string(),
+            "2020-10-15T06:39:00.000+00:00"
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! The headers every SDK request carries.
+
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+
+/// The response format both SDKs pin with `X-Appwrite-Response-Format`: the models here decode
+/// Appwrite 1.8 responses, and a newer server downgrades its output to this shape.
+pub const RESPONSE_FORMAT: &str = "1.8.0";
+
+/// Which side of Appwrite an SDK is on, for `x-sdk-platform`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Platform {
+    /// A backend with an API key (`x-sdk-platform: server`).
+    Server,
+    /// An end-user app with a session (`x-sdk-platform: client`).
+    Client,
+}
+
+impl Platform {
+    /// The `x-sdk-platform` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Server => "server",
+            Self::Client => "client",
+        }
+    }
+}
+
+/// The default user agent: `appwrite-rust-<platform>/<version> (<os>; <arch>)`.
+pub fn user_agent(platform: Platform, sdk_version: &str) -> String {
+    format!(
+        "appwrite-rust-{}/{sdk_version} ({}; {})",
+        platform.as_str(),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// The headers of every request: `x-sdk-name`, `x-sdk-platform`, `x-sdk-language: rust`,
+/// `x-sdk-version`, `user-agent`, `X-Appwrite-Response-Format`, and JSON `content-type`/`accept`.
+/// No `Origin`: a server client must not send one, and a client app opts in.
+pub fn sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let json = HeaderValue::from_static("application/json");
+    headers.insert(CONTENT_TYPE, json.clone());
+    headers.insert(ACCEPT, json);
+    headers.insert(
+        HeaderName::from_static("x-sdk-name"),
+        HeaderValue::from_static("Rust"),
+    );
+    headers.insert(
+        HeaderName::from_static("x-sdk-platform"),
+        HeaderValue::from_static(platform.as_str()),
+    );
+    headers.insert(
+        HeaderName::from_static("x-sdk-language"),
+        HeaderValue::from_static("rust"),
+    );
+    headers.insert(
+        HeaderName::from_static("x-appwrite-response-format"),
+        HeaderValue::from_static(RESPONSE_FORMAT),
+    );
+    // Both values are ASCII we build ourselves; a failure would only drop the header.
+    if let Ok(version) = HeaderValue::from_str(sdk_version) {
+        headers.insert(HeaderName::from_static("x-sdk-version"), version);
+    }
+    if let Ok(agent) = HeaderValue::from_str(&user_agent(platform, sdk_version)) {
+        headers.insert(USER_AGENT, agent);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carries_the_platform_and_no_origin() {
+        let h = sdk_headers(Platform::Client, "1.2.3");
+        assert_eq!(h["x-sdk-platform"], "client");
+        assert_eq!(h["x-sdk-version"], "1.2.3");
+        assert_eq!(h["x-appwrite-response-format"], RESPONSE_FORMAT);
+        assert!(
+            h["user-agent"]
+                .to_str()
+                .unwrap()
+                .starts_with("appwrite-rust-client/1.2.3 (")
+        );
+        assert!(h.get("origin").is_none());
+    }
+}

@@ -1,0 +1,316 @@
+//! The protocol half of a request: where it goes, and what its answer means.
+//!
+//! Both SDKs hand these functions the status, headers and body bytes they received; nothing here
+//! touches the network.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{ApiError, ErrorBody, retry_after};
+
+/// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
+/// are far smaller; anything larger is not Appwrite talking.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// An Appwrite API endpoint such as `https://cloud.appwrite.io/v1`, checked once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint(Url);
+
+/// Why an endpoint string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EndpointError {
+    /// Not a URL at all.
+    #[error(
+        "endpoint is not a valid URL (expected something like https://appwrite.example.com/v1)"
+    )]
+    Unparsable,
+    /// A scheme other than `http` or `https`.
+    #[error("endpoint must start with http:// or https://")]
+    Scheme,
+    /// A query string or fragment, which would end up in every request.
+    #[error("endpoint must not have a query string or fragment")]
+    QueryOrFragment,
+    /// User name or password in the URL.
+    #[error("endpoint must not contain a user name or password")]
+    Credentials,
+}
+
+impl Endpoint {
+    /// Checks an endpoint: `http(s)://host[:port][/path]`, no query, fragment or user info.
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        let text = text.trim();
+        if !(text.starts_with("http://") || text.starts_with("https://")) {
+            // Checked before parsing: `localhost:8080/v1` parses as scheme `localhost`.
+            return Err(if Url::parse(text).is_ok() {
+                EndpointError::Scheme
+            } else {
+                EndpointError::Unparsable
+            });
+        }
+        let mut url = Url::parse(text).map_err(|_| EndpointError::Unparsable)?;
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(EndpointError::Unparsable);
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(EndpointError::QueryOrFragment);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(EndpointError::Credentials);
+        }
+        // Drop a trailing slash so segments append cleanly.
+        if url.path().ends_with('/') {
+            let trimmed = url.path().trim_end_matches('/').to_owned();
+            url.set_path(&trimmed);
+        }
+        Ok(Self(url))
+    }
+
+    /// The endpoint as given (without a trailing slash).
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// The endpoint's URL.
+    pub fn as_url(&self) -> &Url {
+        &self.0
+    }
+
+    /// The URL of a route: each segment is appended as one path segment, percent-encoded, so an id
+    /// holding `/`, `?` or `#` can never change the path's structure.
+    ///
+    /// An empty segment, `.` or `..` is refused: URLs give those a meaning of their own (even
+    /// percent-encoded), so they cannot be sent as data, and none is a valid Appwrite id.
+    pub fn url(&self, segments: &[&str]) -> Result<Url, PathSegmentError> {
+        let mut url = self.0.clone();
+        for segment in segments {
+            match *segment {
+                "" => return Err(PathSegmentError::Empty),
+                "." | ".." => return Err(PathSegmentError::DotSegment),
+                _ => {}
+            }
+        }
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        Ok(url)
+    }
+}
+
+/// A path segment (an id) that cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathSegmentError {
+    /// The id is empty.
+    #[error("id must not be empty")]
+    Empty,
+    /// The id is `.` or `..`, which a URL path cannot carry as data.
+    #[error("id must not be '.' or '..'")]
+    DotSegment,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Endpoint({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A response body that is not what the request should have returned. Its message names what was
+/// wrong, never the body's content (which may hold a secret).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not decode appwrite's {status} response: {detail}")]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// What was wrong, without quoting the body.
+    pub detail: String,
+}
+
+impl DecodeError {
+    /// A decode error with a description of what was wrong.
+    pub fn new(status: u16, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Decodes a 2xx JSON body into `T`.
+pub fn decode_json<T: DeserializeOwned>(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<T, DecodeError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(DecodeError::new(status, "the body is empty, expected JSON"));
+    }
+    if let Some(kind) = content_type.filter(|c| !looks_like_json(c)) {
+        if !body.trim_ascii_start().starts_with(b"{") {
+            return Err(DecodeError::new(
+                status,
+                format!("expected JSON, got {}", short(kind)),
+            ));
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| DecodeError::new(status, describe_json_error(&e)))
+}
+
+/// Builds the error for a status of 400 or more from what came back. A JSON body in Appwrite's
+/// shape gives its `type` and `message`; anything else (a proxy's HTML page) gives a short
+/// description instead. `Retry-After`/`X-RateLimit-Reset` are read relative to `now`.
+pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: SystemTime) -> ApiError {
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let mut error = if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+        ApiError::from_body(status, parsed)
+    } else {
+        let what = if body.is_empty() {
+            "an empty body".to_owned()
+        } else {
+            format!(
+                "a non-JSON body ({})",
+                short(content_type.unwrap_or("no content type"))
+            )
+        };
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error");
+        ApiError::from_body(
+            status,
+            ErrorBody {
+                message: format!("{} with {what}", reason.to_lowercase()),
+                ..ErrorBody::default()
+            },
+        )
+    };
+    error.retry_after = retry_after(headers, now);
+    error
+}
+
+fn looks_like_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.to_ascii_lowercase().ends_with("+json")
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+/// `serde_json`'s message with any quoted value removed: its "invalid type: string \"…\"" would
+/// otherwise repeat part of the body, which may be a secret. Field names (in backticks) stay.
+fn describe_json_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let message = error.to_string();
+    let mut out = String::with_capacity(message.len());
+    let mut in_quotes = false;
+    for c in message.chars() {
+        match (c, in_quotes) {
+            ('"', false) => {
+                in_quotes = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                in_quotes = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    match error.classify() {
+        Category::Eof => format!("the JSON ends early (truncated?): {out}"),
+        Category::Syntax => format!("the body is not valid JSON: {out}"),
+        Category::Data => format!("the JSON has an unexpected shape: {out}"),
+        Category::Io => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Token;
+
+    #[test]
+    fn endpoint_checks() {
+        assert_eq!(
+            Endpoint::parse("localhost:8080/v1"),
+            Err(EndpointError::Scheme)
+        );
+        assert_eq!(Endpoint::parse("ftp://x/v1"), Err(EndpointError::Scheme));
+        assert_eq!(Endpoint::parse("http://"), Err(EndpointError::Unparsable));
+        assert_eq!(
+            Endpoint::parse("https://x/v1?a=b"),
+            Err(EndpointError::QueryOrFragment)
+        );
+        assert_eq!(
+            Endpoint::parse("https://u:p@x/v1"),
+            Err(EndpointError::Credentials)
+        );
+        let e = Endpoint::parse("https://appwrite.example.com/v1/").unwrap();
+        assert_eq!(e.as_str(), "https://appwrite.example.com/v1");
+    }
+
+    #[test]
+    fn segments_are_encoded_never_structure() {
+        let e = Endpoint::parse("http://127.0.0.1:8080/v1").unwrap();
+        let path = |s: &[&str]| e.url(s).map(|u| u.path().to_owned());
+        assert_eq!(
+            path(&["users", "a/b?c#d", "tokens"]).unwrap(),
+            "/v1/users/a%2Fb%3Fc%23d/tokens"
+        );
+        assert_eq!(path(&["users", "a/../b"]).unwrap(), "/v1/users/a%2F..%2Fb");
+        assert_eq!(path(&["users", "50%"]).unwrap(), "/v1/users/50%25");
+        assert_eq!(path(&["users", ".."]), Err(PathSegmentError::DotSegment));
+        assert_eq!(path(&["users", "."]), Err(PathSegmentError::DotSegment));
+        assert_eq!(path(&["users", ""]), Err(PathSegmentError::Empty));
+    }
+
+    #[test]
+    fn bad_bodies_are_errors_that_never_quote_the_body() {
+        let html = b"<html><body>502 Bad Gateway</body></html>";
+        let err = decode_json::<Token>(200, Some("text/html"), html).unwrap_err();
+        assert!(err.to_string().contains("text/html"), "{err}");
+        assert!(decode_json::<Token>(201, None, b"").is_err());
+        let err =
+            decode_json::<Token>(201, None, br#"{"$id":"t","userId":"u","secret":"#).unwrap_err();
+        assert!(err.detail.contains("truncated"), "{err}");
+        let wrong = br#"{"$id":"t","userId":"u","secret":"s3cr3t-value","expire":42}"#;
+        let err = decode_json::<Token>(201, Some("application/json"), wrong).unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        let missing = br#"{"$id":"t","secret":"abc","expire":""}"#;
+        let err = decode_json::<Token>(201, None, missing).unwrap_err();
+        assert!(err.detail.contains("userId"), "{err}");
+        assert!(decode_json::<Token>(201, None, b"{\"$id\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn error_bodies() {
+        let mut h = http::HeaderMap::new();
+        h.insert("content-type", "text/html".parse().unwrap());
+        let e = api_error(502, &h, b"<html>oops</html>", SystemTime::now());
+        assert_eq!(e.status, 502);
+        assert_eq!(e.message, "bad gateway with a non-JSON body (text/html)");
+        let e = api_error(
+            404,
+            &http::HeaderMap::new(),
+            br#"{"message":"User with the requested ID could not be found.","code":404,"type":"user_not_found","version":"1.9.6","file":"x"}"#,
+            SystemTime::now(),
+        );
+        assert!(e.is_not_found());
+        assert_eq!(e.error_type, crate::ErrorType::UserNotFound);
+    }
+}

@@ -1,0 +1,135 @@
+//! `User`, `UserList`, `Preferences` and `Target`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::serde_util::{null_as_default, yes};
+use crate::{Datetime, TargetId, UserId};
+
+/// An Appwrite user (`GET /users/{userId}`, `GET /account`, …).
+///
+/// The password hash fields some servers include for API-key callers are not kept.
+#[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
+pub struct User {
+    /// User id.
+    #[serde(rename = "$id")]
+    pub id: UserId,
+    /// When the user was created.
+    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    pub created_at: Datetime,
+    /// When the user was last updated.
+    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    pub updated_at: Datetime,
+    /// Display name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// When the user registered.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub registration: Datetime,
+    /// `false` when the user is blocked.
+    #[serde(default = "yes")]
+    pub status: bool,
+    /// Labels, used in permissions as `label:<name>`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub labels: Vec<String>,
+    /// When the password was last changed; unset when the user has none.
+    #[serde(
+        rename = "passwordUpdate",
+        default,
+        deserialize_with = "null_as_default"
+    )]
+    pub password_update: Datetime,
+    /// Email address, `""` when none.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub email: String,
+    /// Phone number in E.164 form, `""` when none.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub phone: String,
+    /// Whether the email address is verified.
+    #[serde(
+        rename = "emailVerification",
+        default,
+        deserialize_with = "null_as_default"
+    )]
+    pub email_verification: bool,
+    /// Whether the phone number is verified.
+    #[serde(
+        rename = "phoneVerification",
+        default,
+        deserialize_with = "null_as_default"
+    )]
+    pub phone_verification: bool,
+    /// Whether multi-factor authentication is on.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub mfa: bool,
+    /// The user's preferences.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub prefs: Preferences,
+    /// Messaging targets (email, phone, push).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub targets: Vec<Target>,
+    /// When the user last made a request (updated at most daily by Appwrite).
+    #[serde(rename = "accessedAt", default, deserialize_with = "null_as_default")]
+    pub accessed_at: Datetime,
+}
+
+/// A page of users (`GET /users`).
+#[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
+pub struct UserList {
+    /// How many users match in all (0 when the request asked for `total=false`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub total: u64,
+    /// The users on this page.
+    pub users: Vec<User>,
+}
+
+/// A user's preferences: a free-form JSON object (`{}` when empty).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Preferences(pub serde_json::Map<String, serde_json::Value>);
+
+impl Preferences {
+    /// The value stored under `key`.
+    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+        self.0.get(key)
+    }
+
+    /// Whether no preference is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A messaging target of a user.
+#[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
+pub struct Target {
+    /// Target id.
+    #[serde(rename = "$id")]
+    pub id: TargetId,
+    /// When the target was created.
+    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    pub created_at: Datetime,
+    /// When the target was last updated.
+    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    pub updated_at: Datetime,
+    /// Target name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// The user the target belongs to.
+    #[serde(rename = "userId", default, deserialize_with = "null_as_default")]
+    pub user_id: String,
+    /// Messaging provider id, if any.
+    #[serde(rename = "providerId", default, deserialize_with = "null_as_default")]
+    pub provider_id: Option<String>,
+    /// `email`, `sms` or `push`.
+    #[serde(rename = "providerType", default, deserialize_with = "null_as_default")]
+    pub provider_type: String,
+    /// The address: an email, a phone number or a push token.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub identifier: String,
+    /// Whether the target is known to be unreachable.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub expired: bool,
+}
