@@ -1,0 +1,1 @@
+//! Appwrite server SDK for custom-token login: mint login tokens and manage users with an API key.
