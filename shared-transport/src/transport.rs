@@ -1,0 +1,230 @@
+//! Sending a request: retries, the body limit, tracing.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::HeaderMap;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+
+use appwrite_models::protocol::{Endpoint, api_error};
+
+use crate::error::{InvalidInput, RequestError, TransportError};
+use crate::request::{Request, Response};
+use crate::retry::RetryPolicy;
+
+/// A configured connection to one Appwrite project: cheap to clone (an `Arc` inside), immutable,
+/// `Send + Sync`. Built by [`HttpConfig::build`](crate::HttpConfig::build).
+#[derive(Clone)]
+pub struct Transport {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) project: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) redact: Vec<SecretString>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("endpoint", &self.inner.endpoint)
+            .field("project", &self.inner.project)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Done(Response),
+    Failed(RequestError, Option<Duration>),
+}
+
+impl Transport {
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The project id.
+    pub fn project(&self) -> &str {
+        &self.inner.project
+    }
+
+    /// The headers sent with every request (sensitive ones are marked so).
+    pub fn default_headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// Sends `request`, retrying as the policy allows. A 2xx answer is returned; a 3xx is a
+    /// [`TransportError::Redirect`]; 400 and above is [`RequestError::Api`], its message
+    /// cleared of any secret this transport sends.
+    pub async fn send(&self, request: Request) -> Result<Response, RequestError> {
+        let span = tracing::info_span!(
+            "appwrite.request",
+            method = %request.method,
+            route = request.route,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.send_with_retries(request).instrument(span).await
+    }
+
+    /// Sends `request` and decodes the JSON body into `T`.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<T, RequestError> {
+        let response = self.send(request).await?;
+        Ok(response.json()?)
+    }
+
+    /// Sends `request` whose answer has no body (204).
+    pub async fn send_empty(&self, request: Request) -> Result<(), RequestError> {
+        self.send(request).await.map(drop)
+    }
+
+    async fn send_with_retries(&self, request: Request) -> Result<Response, RequestError> {
+        let mut url = self
+            .inner
+            .endpoint
+            .url(
+                &request
+                    .segments
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| InvalidInput::new(e.to_string()))?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        let body = request.body.clone()?;
+        let started = Instant::now();
+        let span = tracing::Span::current();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let outcome = self.attempt(&request, url.clone(), body.clone()).await;
+            let (error, wait) = match outcome {
+                Attempt::Done(response) => {
+                    record(&span, started, attempt, response.status);
+                    return Ok(response);
+                }
+                Attempt::Failed(error, wait) => (error, wait),
+            };
+            let retry_in = match &error {
+                RequestError::Api(api) => {
+                    self.inner
+                        .retry
+                        .after_status(attempt, request.idempotent, api.status, wait)
+                }
+                RequestError::Transport(transport) => {
+                    if transport.may_have_reached_server() && !request.idempotent {
+                        None
+                    } else {
+                        self.inner.retry.after_transport_error(
+                            attempt,
+                            request.idempotent,
+                            transport,
+                        )
+                    }
+                }
+                RequestError::Decode(_) | RequestError::InvalidInput(_) => None,
+            };
+            let Some(delay) = retry_in else {
+                if let RequestError::Api(api) = &error {
+                    record(&span, started, attempt, api.status);
+                }
+                return Err(error);
+            };
+            tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, request: &Request, url: reqwest::Url, body: Option<Bytes>) -> Attempt {
+        let mut http_request = reqwest::Request::new(request.method.clone(), url);
+        let headers = http_request.headers_mut();
+        headers.clone_from(&self.inner.headers);
+        for (name, value) in &request.headers {
+            headers.insert(name, value.clone());
+        }
+        *http_request.body_mut() = body.map(reqwest::Body::from);
+        *http_request.timeout_mut() = self.inner.timeout;
+
+        let mut response = match self.inner.http.execute(http_request).await {
+            Ok(response) => response,
+            Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into(), None),
+        };
+        let status = response.status().as_u16();
+        if let Some(warning) = response.headers().get("x-appwrite-warning") {
+            tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
+        }
+        if (300..400).contains(&status) {
+            return Attempt::Failed(TransportError::Redirect { status }.into(), None);
+        }
+        let body = match self.read_body(&mut response).await {
+            Ok(body) => body,
+            Err(e) => return Attempt::Failed(e.into(), None),
+        };
+        let headers = std::mem::take(response.headers_mut());
+        if status < 400 {
+            return Attempt::Done(Response {
+                status,
+                headers,
+                body,
+            });
+        }
+        let mut error = api_error(status, &headers, &body, SystemTime::now());
+        for secret in &self.inner.redact {
+            error.redact(secret.expose_secret());
+        }
+        let wait = error.retry_after;
+        Attempt::Failed(RequestError::Api(error), wait)
+    }
+
+    /// Reads the body, refusing to hold more than the limit.
+    async fn read_body(&self, response: &mut reqwest::Response) -> Result<Bytes, TransportError> {
+        let limit = self.inner.max_response_bytes;
+        let too_large = TransportError::BodyTooLarge { limit };
+        if response
+            .content_length()
+            .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > limit))
+        {
+            return Err(too_large);
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(TransportError::from_reqwest)?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    }
+}
+
+fn record(span: &tracing::Span, started: Instant, attempts: u32, status: u16) {
+    span.record("status", status);
+    span.record("attempts", attempts);
+    span.record(
+        "latency_ms",
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
+}
