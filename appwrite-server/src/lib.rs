@@ -1,1 +1,101 @@
 //! Appwrite server SDK for custom-token login: mint login tokens and manage users with an API key.
+//!
+//! Your backend proves who a user is in its own way (a password, a captcha, an external identity
+//! provider, a code sent by SMS), then asks Appwrite for a short-lived **custom token** for that
+//! user and hands its secret over. The user's app exchanges user id + secret for a session
+//! (`appwrite-client`'s `Account::create_session`).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! # fn send_by_sms(_user_id: &str, _secret: &str) {}
+//! # async fn run(key: String) -> Result<(), appwrite_server::Error> {
+//! let client = appwrite_server::Client::builder()
+//!     .endpoint("https://appwrite.example.com/v1")
+//!     .project("my-project")
+//!     .api_key(key)                     // never printed by Debug
+//!     .build()?;                        // setters never fail; build() validates
+//! let users = appwrite_server::Users::new(&client);
+//! let token = users.create_token("user-42").await?;                        // defaults
+//! let token = users.create_token("user-42").length(8).expire(Duration::from_secs(600)).await?;
+//! send_by_sms(token.user_id.as_str(), token.secret.expose_secret());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The client
+//!
+//! [`Client::builder()`] takes the endpoint, project and API key (or [`Client::from_env()`]
+//! reads `APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID` and `APPWRITE_API_KEY`), plus optional
+//! locale, timeouts per phase, user agent, retry policy and your own `reqwest::Client`. Build it
+//! once and clone it freely: it is an `Arc` inside and never changes.
+//!
+//! Every request carries `X-Appwrite-Project`, `X-Appwrite-Key` (marked sensitive), a pinned
+//! `X-Appwrite-Response-Format` and the `x-sdk-*` headers, and no `Origin`. Redirects are not
+//! followed, so the API key never travels to another host.
+//!
+//! # Users
+//!
+//! [`Users`] covers the custom-token flow: [`create_token`](Users::create_token),
+//! [`get_or_create`](Users::get_or_create), [`create`](Users::create), [`get`](Users::get),
+//! [`list`](Users::list), [`delete`](Users::delete), [`update_status`](Users::update_status)
+//! (block, unblock), and the server-side session tools [`create_session`](Users::create_session),
+//! [`list_sessions`](Users::list_sessions), [`delete_session`](Users::delete_session),
+//! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt).
+//! Requests with optional parameters are `#[must_use]` builders that are awaited directly; every
+//! future is `Send + 'static`.
+//!
+//! # Errors and retries
+//!
+//! [`Error`] answers [`is_not_found()`](Error::is_not_found),
+//! [`is_unauthorized()`](Error::is_unauthorized), [`is_rate_limited()`](Error::is_rate_limited),
+//! [`retry_after()`](Error::retry_after), [`is_timeout()`](Error::is_timeout),
+//! [`is_connect()`](Error::is_connect) and more. Arguments Appwrite would refuse (a token length
+//! of 2) fail before anything is sent.
+//!
+//! Failed requests are retried a bounded number of times with backoff, honouring `Retry-After`
+//! and `X-RateLimit-Reset` ([`RetryPolicy`]): idempotent requests after timeouts, resets, 429 and
+//! 502–504; a `POST` (a token, a user, a session) only when it surely did not reach the server or
+//! was refused unprocessed (429, 503 with `Retry-After`), so a retry never mints a second token.
+//!
+//! # Security
+//!
+//! - The API key, token secrets, session credentials and JWTs are newtypes whose `Debug` is
+//!   redacted; read them with `expose_secret()`, and only to send them where they belong.
+//! - Error messages never contain the key, a secret, a response body or a URL query.
+//! - Each request is traced with a `tracing` span (method, route template, status, latency), never
+//!   with a header value or an id; an `X-Appwrite-Warning` from the server is logged as a warning.
+//! - [`ClientBuilder::self_signed`] is for development servers only.
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS through rustls.
+//! - `native-tls`: TLS through the platform's library.
+//! - `http2`: HTTP/2 support.
+
+mod client;
+mod error;
+mod future;
+mod query;
+pub mod users;
+
+pub use client::{Client, ClientBuilder};
+pub use error::{Error, Result};
+pub use future::ResponseFuture;
+pub use query::{Query, QueryValue};
+pub use users::Users;
+
+pub use appwrite_models::{
+    ApiError, ApiKey, Datetime, ErrorType, ID, Jwt, JwtSecret, Preferences, Session,
+    SessionCredential, SessionId, SessionList, Target, Token, TokenId, TokenSecret, User, UserId,
+    UserList,
+};
+pub use appwrite_transport::{
+    ConfigError, DecodeError, EndpointError, InvalidInput, RetryPolicy, TransportError,
+};
+
+/// The models crate, for what is not re-exported above (datetimes' `time` types, the session
+/// credential helpers, the SDK headers).
+pub use appwrite_models as models;
+/// The HTTP client crate, for [`ClientBuilder::http_client`].
+pub use appwrite_transport::reqwest;

@@ -1,0 +1,214 @@
+//! `create` and `get_or_create`.
+
+use std::fmt;
+use std::future::IntoFuture;
+
+use appwrite_models::{ErrorType, User, UserId};
+use appwrite_transport::Request;
+use appwrite_transport::reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::future::ResponseFuture;
+
+/// A request to create a user, from [`Users::create`](crate::Users::create). Await it.
+///
+/// `Debug` never shows the password.
+///
+/// ```no_run
+/// use appwrite_server::ID;
+///
+/// # async fn run(users: appwrite_server::Users) -> Result<(), appwrite_server::Error> {
+/// let user = users
+///     .create(ID::unique())
+///     .email("ada@example.com")
+///     .name("Ada Lovelace")
+///     .await?;
+/// println!("created {}", user.id);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateUser {
+    client: Client,
+    user_id: UserId,
+    email: Option<String>,
+    phone: Option<String>,
+    password: Option<SecretString>,
+    name: Option<String>,
+}
+
+impl fmt::Debug for CreateUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateUser")
+            .field("user_id", &self.user_id)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CreateUser {
+    pub(crate) fn new(client: Client, user_id: UserId) -> Self {
+        Self {
+            client,
+            user_id,
+            email: None,
+            phone: None,
+            password: None,
+            name: None,
+        }
+    }
+
+    /// The user's email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// The user's phone number in E.164 form, `+` and up to 15 digits (`+14155552671`).
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// A password (at least 8 characters, subject to the project's password policy). It is
+    /// never printed; Appwrite stores only its hash.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(SecretString::from(password.into()));
+        self
+    }
+
+    /// The user's display name (up to 128 characters).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    fn request(&self) -> Request {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "userId")]
+            user_id: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            email: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            phone: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            password: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            name: Option<&'a str>,
+        }
+        Request::new(Method::POST, "/users", ["users"])
+            .json(&Body {
+                user_id: self.user_id.as_str(),
+                email: self.email.as_deref(),
+                phone: self.phone.as_deref(),
+                password: self.password.as_ref().map(ExposeSecret::expose_secret),
+                name: self.name.as_deref(),
+            })
+            .idempotent(false)
+    }
+}
+
+impl IntoFuture for CreateUser {
+    type Output = Result<User>;
+    type IntoFuture = ResponseFuture<User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.client.json(self.request())
+    }
+}
+
+/// A request that returns a user, creating it first if it does not exist, from
+/// [`Users::get_or_create`](crate::Users::get_or_create). Await it.
+///
+/// The optional fields are used only when the user is created. `Debug` never shows the password.
+///
+/// ```no_run
+/// # async fn run(users: appwrite_server::Users) -> Result<(), appwrite_server::Error> {
+/// let user = users
+///     .get_or_create("user-42")
+///     .email("ada@example.com")
+///     .name("Ada Lovelace")
+///     .await?;
+/// # let _ = user;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetOrCreateUser {
+    create: CreateUser,
+}
+
+impl GetOrCreateUser {
+    pub(crate) fn new(client: Client, user_id: UserId) -> Self {
+        Self {
+            create: CreateUser::new(client, user_id),
+        }
+    }
+
+    /// The email address of a user that has to be created.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.create = self.create.email(email);
+        self
+    }
+
+    /// The phone number (E.164) of a user that has to be created.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.create = self.create.phone(phone);
+        self
+    }
+
+    /// The password of a user that has to be created. Never printed.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.create = self.create.password(password);
+        self
+    }
+
+    /// The display name of a user that has to be created.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.create = self.create.name(name);
+        self
+    }
+}
+
+impl IntoFuture for GetOrCreateUser {
+    type Output = Result<User>;
+    type IntoFuture = ResponseFuture<User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ResponseFuture::new(get_or_create(self.create))
+    }
+}
+
+/// Only Appwrite's own "no such user" counts: a 404 for a wrong route or project is an error.
+fn is_user_not_found(error: &Error) -> bool {
+    error.error_type() == Some(&ErrorType::UserNotFound)
+}
+
+async fn get_or_create(create: CreateUser) -> Result<User> {
+    let client = create.client.clone();
+    let get = || client.json::<User>(super::get_request(&create.user_id));
+    match get().await {
+        Err(error) if is_user_not_found(&error) => {}
+        found => return found,
+    }
+    let conflict = match client.json::<User>(create.request()).await {
+        Err(error) if error.is_conflict() => error,
+        created => return created,
+    };
+    // Someone created the user between our GET and POST, or the email or phone belongs to
+    // another user: only a second GET tells which.
+    tracing::debug!("user creation met a conflict; reading the user again");
+    match get().await {
+        Err(error) if is_user_not_found(&error) => Err(conflict),
+        found => found,
+    }
+}

@@ -1,0 +1,238 @@
+//! `create_token` and `create_jwt`: credentials minted for a user.
+
+use std::future::IntoFuture;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use appwrite_models::{Jwt, SessionId, Token, UserId};
+use appwrite_transport::reqwest::Method;
+use appwrite_transport::{InvalidInput, Request};
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::future::ResponseFuture;
+
+/// The token lengths Appwrite accepts.
+const TOKEN_LENGTH: RangeInclusive<u32> = 4..=128;
+/// The token lifetimes Appwrite accepts, in seconds (one minute to one year).
+const TOKEN_EXPIRE_SECS: RangeInclusive<u64> = 60..=31_536_000;
+/// The JWT lifetimes Appwrite accepts, in seconds.
+const JWT_DURATION_SECS: RangeInclusive<u64> = 0..=3600;
+
+/// A request for a login token, from [`Users::create_token`](crate::Users::create_token). Await it.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// # async fn run(users: appwrite_server::Users) -> Result<(), appwrite_server::Error> {
+/// let token = users
+///     .create_token("user-42")
+///     .length(8)
+///     .expire(Duration::from_secs(10 * 60))
+///     .await?;
+/// println!("token for {} expires at {}", token.user_id, token.expire);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateToken {
+    client: Client,
+    user_id: UserId,
+    length: Option<u32>,
+    expire: Option<Duration>,
+}
+
+impl CreateToken {
+    pub(crate) fn new(client: Client, user_id: UserId) -> Self {
+        Self {
+            client,
+            user_id,
+            length: None,
+            expire: None,
+        }
+    }
+
+    /// The secret's length in hex characters, 4 to 128 (Appwrite's default is 6). A value out of
+    /// range fails when awaited, before anything is sent.
+    pub fn length(mut self, length: u32) -> Self {
+        self.length = Some(length);
+        self
+    }
+
+    /// How long the token stays valid, one minute to one year (Appwrite's default is 15 minutes).
+    /// Whole seconds are sent; a fraction is dropped. A value out of range fails when awaited,
+    /// before anything is sent.
+    pub fn expire(mut self, expire: Duration) -> Self {
+        self.expire = Some(expire);
+        self
+    }
+
+    fn request(&self) -> Result<Request, InvalidInput> {
+        #[derive(Serialize)]
+        struct Body {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            length: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            expire: Option<u64>,
+        }
+        if let Some(length) = self.length {
+            if !TOKEN_LENGTH.contains(&length) {
+                return Err(InvalidInput::new(format!(
+                    "length must be between {} and {}, got {length}",
+                    TOKEN_LENGTH.start(),
+                    TOKEN_LENGTH.end()
+                )));
+            }
+        }
+        let expire = self
+            .expire
+            .map(|expire| seconds_in("expire", expire, &TOKEN_EXPIRE_SECS))
+            .transpose()?;
+        Ok(Request::new(
+            Method::POST,
+            "/users/{userId}/tokens",
+            ["users", self.user_id.as_str(), "tokens"],
+        )
+        .json(&Body {
+            length: self.length,
+            expire,
+        })
+        .idempotent(false))
+    }
+}
+
+impl IntoFuture for CreateToken {
+    type Output = Result<Token>;
+    type IntoFuture = ResponseFuture<Token>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        match self.request() {
+            Ok(request) => self.client.json(request),
+            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
+        }
+    }
+}
+
+/// A request for a JSON Web Token, from [`Users::create_jwt`](crate::Users::create_jwt). Await it.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// # async fn run(users: appwrite_server::Users) -> Result<(), appwrite_server::Error> {
+/// let jwt = users.create_jwt("user-42").duration(Duration::from_secs(300)).await?;
+/// // Send it as `X-Appwrite-JWT` to act as the user.
+/// # let _ = jwt;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateJwt {
+    client: Client,
+    user_id: UserId,
+    session_id: Option<SessionId>,
+    duration: Option<Duration>,
+}
+
+impl CreateJwt {
+    pub(crate) fn new(client: Client, user_id: UserId) -> Self {
+        Self {
+            client,
+            user_id,
+            session_id: None,
+            duration: None,
+        }
+    }
+
+    /// The session the token is tied to (by default the user's newest one).
+    pub fn session_id(mut self, session_id: impl Into<SessionId>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+
+    /// How long the token stays valid, zero to one hour (Appwrite's default is 15 minutes).
+    /// Whole seconds are sent; a fraction is dropped. A value out of range fails when awaited,
+    /// before anything is sent.
+    pub fn duration(mut self, duration: Duration) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    fn request(&self) -> Result<Request, InvalidInput> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+            session_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            duration: Option<u64>,
+        }
+        let duration = self
+            .duration
+            .map(|duration| seconds_in("duration", duration, &JWT_DURATION_SECS))
+            .transpose()?;
+        Ok(Request::new(
+            Method::POST,
+            "/users/{userId}/jwts",
+            ["users", self.user_id.as_str(), "jwts"],
+        )
+        .json(&Body {
+            session_id: self.session_id.as_ref().map(SessionId::as_str),
+            duration,
+        })
+        .idempotent(false))
+    }
+}
+
+impl IntoFuture for CreateJwt {
+    type Output = Result<Jwt>;
+    type IntoFuture = ResponseFuture<Jwt>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        match self.request() {
+            Ok(request) => self.client.json(request),
+            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
+        }
+    }
+}
+
+/// `value` in whole seconds, if it lies within `range` (in seconds).
+fn seconds_in(
+    name: &str,
+    value: Duration,
+    range: &RangeInclusive<u64>,
+) -> Result<u64, InvalidInput> {
+    let lowest = Duration::from_secs(*range.start());
+    let highest = Duration::from_secs(*range.end());
+    if value < lowest || value > highest {
+        return Err(InvalidInput::new(format!(
+            "{name} must be between {} and {} seconds, got {value:?}",
+            range.start(),
+            range.end()
+        )));
+    }
+    Ok(value.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_inclusive_and_named() {
+        let ok = |d| seconds_in("expire", d, &TOKEN_EXPIRE_SECS);
+        assert_eq!(ok(Duration::from_secs(60)), Ok(60));
+        assert_eq!(ok(Duration::from_millis(60_900)), Ok(60));
+        assert_eq!(ok(Duration::from_secs(31_536_000)), Ok(31_536_000));
+        assert_eq!(
+            ok(Duration::from_millis(59_900)).unwrap_err().message(),
+            "expire must be between 60 and 31536000 seconds, got 59.9s"
+        );
+        assert!(ok(Duration::from_millis(31_536_000_001)).is_err());
+        assert_eq!(
+            seconds_in("duration", Duration::ZERO, &JWT_DURATION_SECS),
+            Ok(0)
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! What the client logs: a span per request and Appwrite's warnings, never a secret.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{KEY, fixture_str, json_response, users};
+use tracing_subscriber::fmt::MakeWriter;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer};
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_warning_header_is_logged_and_no_secret_ever_is() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(json_response(201, "token.json").insert_header(
+            "x-appwrite-warning",
+            "The current SDK is built for Appwrite 1.8.0. However, the current Appwrite server version is 1.5.0.",
+        ))
+        .mount(&server)
+        .await;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    // The test runs on one thread (tokio's current-thread runtime), so a thread-local default
+    // sees every event of the request.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let token = users(&server)
+        .create_token("user-42")
+        .length(8)
+        .await
+        .unwrap();
+
+    let logs = captured.text();
+    assert!(logs.contains("WARN"), "{logs}");
+    assert!(logs.contains("appwrite warning"), "{logs}");
+    assert!(
+        logs.contains("current Appwrite server version is 1.5.0"),
+        "{logs}"
+    );
+    assert!(logs.contains("appwrite.request"), "{logs}");
+    assert!(logs.contains("/users/{userId}/tokens"), "{logs}");
+    assert!(logs.contains("status=201"), "{logs}");
+    assert!(!logs.contains(KEY), "{logs}");
+    assert!(!logs.contains(token.secret.expose_secret()), "{logs}");
+    assert!(
+        !logs.contains(&fixture_str("token.json", "secret")),
+        "{logs}"
+    );
+}
