@@ -1,1 +1,64 @@
-//! An in-memory, Appwrite-compatible server for the users, tokens and sessions endpoints, for tests and local development.
+//! An in-memory, Appwrite-compatible server for the users, tokens and sessions endpoints, for
+//! tests and local development.
+//!
+//! ```
+//! use appwrite_emulator::Emulator;
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::builder()
+//!     .project("demo")
+//!     .api_key("dev-key")
+//!     .start()
+//!     .await?;
+//!
+//! // Any HTTP client works; the official SDKs too.
+//! let response = reqwest::Client::new()
+//!     .post(format!("{}/users/user-42/tokens", emulator.endpoint()))
+//!     .header("X-Appwrite-Project", "demo")
+//!     .header("X-Appwrite-Key", "dev-key")
+//!     .json(&serde_json::json!({}))
+//!     .send()
+//!     .await?;
+//! assert_eq!(response.status(), 404); // no such user yet
+//! let error: serde_json::Value = response.json().await?;
+//! assert_eq!(error["type"], "user_not_found");
+//!
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! It speaks Appwrite 1.9.6's wire protocol for what a custom-token login needs:
+//!
+//! - users with an API key: create, get, list, delete, block (`status`), custom tokens, server
+//!   sessions, JWTs;
+//! - the account of a session: get, list/get/extend/delete sessions, JWTs, and
+//!   `POST /v1/account/sessions/token` with Appwrite's `Set-Cookie` and `X-Fallback-Cookies`
+//!   headers and its 10-per-hour rate limit;
+//! - email, magic-URL and phone tokens, whose secrets go to an [outbox](Emulator::outbox)
+//!   instead of being sent;
+//! - authentication by cookie, `X-Appwrite-Session`, `X-Fallback-Cookies` or `X-Appwrite-JWT`,
+//!   API keys with scopes, and Appwrite's error bodies and codes.
+//!
+//! Time is the emulator's own: [`Emulator::advance_time`] expires tokens, sessions and JWTs
+//! without waiting. The crate's README lists what is not emulated.
+//!
+//! The same server runs as a binary:
+//! `cargo run -p appwrite-emulator -- --port 8080 --project demo --api-key dev-key`.
+
+mod auth;
+mod cookies;
+mod emulator;
+mod error;
+mod jwt;
+mod outbox;
+mod params;
+mod random;
+mod ratelimit;
+mod routes;
+mod state;
+mod wire;
+
+pub use emulator::{Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
+pub use outbox::{OutboxKind, OutboxMessage};

@@ -1,0 +1,450 @@
+//! Who is calling: project, API key, session or JWT, resolved in Appwrite's order
+//! (app/init/resources/request.php `user`, `apiKey`; app/controllers/shared/api.php).
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use appwrite_models::ErrorType;
+use appwrite_models::credential::{self, FALLBACK_COOKIES_HEADER, SESSION_HEADER};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use http::request::Parts;
+use http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::{Millis, Shared, sha256};
+use crate::wire;
+
+/// Appwrite updates `accessedAt` at most once per this period (`APP_USER_ACCESS`).
+const ACCESS_UPDATE_MS: Millis = 24 * 60 * 60 * 1000;
+
+/// Scopes of the `guests` role that matter here (app/config/roles.php).
+const GUEST_SCOPES: &[&str] = &["global", "public", "health.read", "sessions.write"];
+/// Scopes of the `users` role that matter here.
+const USER_SCOPES: &[&str] = &[
+    "global",
+    "public",
+    "health.read",
+    "sessions.write",
+    "account",
+];
+/// Scopes every API key has on top of its own (api.php).
+const KEY_EXTRA_SCOPES: &[&str] = &["global", "health.read", "graphql"];
+
+/// A user resolved from a session credential or a JWT.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthUser {
+    pub id: String,
+    /// The session the credential belongs to; `None` when the request used a JWT (Appwrite then
+    /// cannot resolve `current`).
+    pub session_id: Option<String>,
+    pub status: bool,
+    /// Email, else `User`: how scope errors name the user.
+    pub label: String,
+}
+
+/// One request's context: the caller and the request facts handlers need.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub shared: Arc<Shared>,
+    /// Scopes of a valid API key, when one was sent.
+    pub key: Option<Arc<HashSet<String>>>,
+    pub user: Option<AuthUser>,
+    pub ip: String,
+    /// `Host` (or `X-Forwarded-Host`) as sent, port included.
+    pub host: String,
+    /// [`host`](Self::host) without the port.
+    pub hostname: String,
+    pub https: bool,
+    /// Appwrite's `domainVerification`: `Origin` (else `Referer`) has the Host's registrable domain.
+    pub same_site: bool,
+    /// The client asked for a response format older than 1.9.0.
+    pub legacy_format: bool,
+    query: Option<String>,
+}
+
+impl Ctx {
+    /// Checks the route's scopes, then whether the user is blocked (api.php steps 9 and 10).
+    pub(crate) fn authorize(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        let allowed = if let Some(key) = &self.key {
+            scopes
+                .iter()
+                .any(|s| key.contains(*s) || KEY_EXTRA_SCOPES.contains(s))
+        } else if self.user.is_some() {
+            scopes.iter().any(|s| USER_SCOPES.contains(s))
+        } else {
+            scopes.iter().any(|s| GUEST_SCOPES.contains(s))
+        };
+        if !allowed {
+            let (who, role) = match (&self.key, &self.user) {
+                // A key request acts as the project's "app" user (api.php).
+                (Some(_), _) => (
+                    format!(
+                        "app.{}@service.{}",
+                        self.shared.config.project, self.hostname
+                    ),
+                    "applications",
+                ),
+                (None, Some(user)) => (user.label.clone(), "users"),
+                (None, None) => ("User".to_owned(), "guests"),
+            };
+            let list = serde_json::to_string(scopes).unwrap_or_default();
+            return Err(ApiError::with_message(
+                ErrorType::GeneralUnauthorizedScope,
+                format!("{who} (role: {role}) missing scopes ({list})"),
+            ));
+        }
+        if self.key.is_none() && self.user.as_ref().is_some_and(|u| !u.status) {
+            return Err(ApiError::new(ErrorType::UserBlocked));
+        }
+        Ok(())
+    }
+
+    /// Whether an API key made the request (it sees sensitive fields such as secrets).
+    pub(crate) fn is_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The user a route that needs one acts for (after [`authorize`](Self::authorize) with
+    /// `account`, a user is always there).
+    pub(crate) fn user(&self) -> Result<&AuthUser, ApiError> {
+        self.user.as_ref().ok_or_else(|| {
+            ApiError::with_message(
+                ErrorType::GeneralUnauthorizedScope,
+                r#"User (role: guests) missing scopes (["account"])"#,
+            )
+        })
+    }
+
+    /// Query-string parameters.
+    pub(crate) fn query(&self) -> Params {
+        self.query
+            .as_deref()
+            .map(Params::from_query)
+            .unwrap_or_default()
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+impl FromRequestParts<Arc<Shared>> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+        resolve(parts, shared)
+    }
+}
+
+fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
+    let headers = &parts.headers;
+    let query = parts.uri.query().map(str::to_owned);
+    // A `project` query parameter wins over the header (request.php `project`).
+    let project_param = query
+        .as_deref()
+        .filter(|q| q.contains("project="))
+        .and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "project")
+                .map(|(_, v)| v.into_owned())
+        });
+    let project_header = header(headers, "x-appwrite-project");
+    let project = project_param.as_deref().or(project_header).unwrap_or("");
+    let known_project = project == shared.config.project;
+
+    let now = shared.clock.now_ms();
+    let mut user = if known_project {
+        session_user(headers, shared, now)
+    } else {
+        None
+    };
+
+    if let Some(jwt) = header(headers, "x-appwrite-jwt").filter(|_| known_project) {
+        if user.is_some() {
+            return Err(ApiError::new(ErrorType::UserJwtAndCookieSet));
+        }
+        let claims = shared.jwt.verify(jwt, now.div_euclid(1000)).map_err(|e| {
+            ApiError::with_message(
+                ErrorType::UserJwtInvalid,
+                format!("Failed to verify JWT. {e}"),
+            )
+        })?;
+        user = jwt_user(shared, &claims.user_id, &claims.session_id, now);
+    }
+
+    // A key must come with the header naming its project, even when `?project=` chose it
+    // (request.php `apiKey`); with neither, Appwrite falls back to the console project.
+    let key_header = header(headers, "x-appwrite-key");
+    let header_matches = project_header == Some(shared.config.project.as_str());
+    let no_project = project_header.is_none() && project_param.is_none();
+    if key_header.is_some() && (no_project || (known_project && !header_matches)) {
+        return Err(ApiError::new(ErrorType::ProjectIdMissing));
+    }
+    if !known_project {
+        return Err(ApiError::new(ErrorType::ProjectNotFound));
+    }
+    let key = match key_header {
+        None => None,
+        Some(k) => Some(
+            shared
+                .config
+                .keys
+                .get(k)
+                .cloned()
+                .ok_or_else(|| ApiError::new(ErrorType::UserUnauthorized))?,
+        ),
+    };
+
+    let host = header(headers, "x-forwarded-host")
+        .or_else(|| header(headers, header::HOST.as_str()))
+        .unwrap_or("");
+    let (hostname, _) = split_host(host);
+    let same_site = header(headers, header::ORIGIN.as_str())
+        .or_else(|| header(headers, header::REFERER.as_str()))
+        .and_then(|o| url::Url::parse(o).ok())
+        .and_then(|u| u.host_str().map(|h| registrable_domain(h).to_owned()))
+        .is_some_and(|origin| !origin.is_empty() && origin == registrable_domain(hostname));
+
+    Ok(Ctx {
+        shared: Arc::clone(shared),
+        key,
+        user,
+        ip: client_ip(parts),
+        host: host.to_owned(),
+        hostname: hostname.to_owned(),
+        https: header(headers, "x-forwarded-proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https")),
+        same_site,
+        legacy_format: header(headers, "x-appwrite-response-format")
+            .is_some_and(|v| wire::version_lt(v, "1.9.0")),
+        query,
+    })
+}
+
+/// The credential a request carries, in Appwrite's order: the session cookie, else its `_legacy`
+/// twin, else `X-Appwrite-Session`, else the `X-Fallback-Cookies` JSON. The first one that
+/// decodes is taken, valid or not.
+fn credential(headers: &HeaderMap, project: &str) -> Option<credential::DecodedCredential> {
+    let name = credential::cookie_name(project);
+    let legacy = format!("{name}_legacy");
+    let mut main = None;
+    let mut legacy_value = None;
+    for value in headers.get_all(header::COOKIE) {
+        let Ok(value) = value.to_str() else { continue };
+        for pair in value.split(';') {
+            let Some((k, v)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            // Cookie names are matched case-sensitively, as PHP reads them.
+            if k == name && main.is_none() {
+                main = Some(v);
+            } else if k == legacy && legacy_value.is_none() {
+                legacy_value = Some(v);
+            }
+        }
+    }
+    if let Some(found) = main.or(legacy_value).and_then(credential::decode) {
+        return Some(found);
+    }
+    if let Some(found) = header(headers, SESSION_HEADER).and_then(credential::decode) {
+        return Some(found);
+    }
+    let fallback = header(headers, FALLBACK_COOKIES_HEADER)?;
+    // `[]` (what logout sends) or anything but an object with our key means no session.
+    match serde_json::from_str::<serde_json::Value>(fallback).ok()? {
+        serde_json::Value::Object(map) => map.get(&name)?.as_str().and_then(credential::decode),
+        _ => None,
+    }
+}
+
+/// The user of a valid session credential; an invalid or expired one silently means a guest.
+fn session_user(headers: &HeaderMap, shared: &Shared, now: Millis) -> Option<AuthUser> {
+    let credential = credential(headers, &shared.config.project)?;
+    let hash = sha256(credential.expose_secret());
+    let mut store = shared.store();
+    let user = store.users.get_mut(credential.user_id.as_str())?;
+    let session_id = user.verify_session(&hash, now)?.id.clone();
+    if now - user.accessed_at > ACCESS_UPDATE_MS {
+        user.accessed_at = now;
+    }
+    Some(AuthUser {
+        id: user.id.clone(),
+        session_id: Some(session_id),
+        status: user.status,
+        label: user.label(),
+    })
+}
+
+/// The user of a verified JWT; a missing user or an ended session means a guest.
+fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Option<AuthUser> {
+    if user_id.is_empty() {
+        return None;
+    }
+    let mut store = shared.store();
+    let user = store.users.get_mut(user_id)?;
+    if !session_id.is_empty()
+        && !user
+            .sessions
+            .get(session_id)
+            .is_some_and(|s| s.is_active(now))
+    {
+        return None;
+    }
+    if now - user.accessed_at > ACCESS_UPDATE_MS {
+        user.accessed_at = now;
+    }
+    Some(AuthUser {
+        id: user.id.clone(),
+        session_id: None,
+        status: user.status,
+        label: user.label(),
+    })
+}
+
+/// The client's address: the first `X-Forwarded-For` entry (Appwrite's default trusted header),
+/// else the peer address.
+fn client_ip(parts: &Parts) -> String {
+    if let Some(forwarded) = header(&parts.headers, "x-forwarded-for")
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        return forwarded.to_owned();
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// Splits `host[:port]` (IPv6 in brackets) into host and port.
+pub(crate) fn split_host(host: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((ip, port)) => (ip, port.strip_prefix(':')),
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') => (h, Some(port)),
+        _ => (host, None),
+    }
+}
+
+/// The registrable domain of a host name: its last two labels, or `""` for IP addresses and
+/// single-label names such as `localhost`. Appwrite uses the Public Suffix List; this simpler
+/// rule differs only for multi-label suffixes such as `co.uk`.
+pub(crate) fn registrable_domain(host: &str) -> &str {
+    let host = host.trim_end_matches('.');
+    if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
+        return "";
+    }
+    let mut dots = host.rmatch_indices('.');
+    match (dots.next(), dots.next()) {
+        (None, _) => "",
+        (Some(_), None) => host,
+        (Some(_), Some((second, _))) => &host[second + 1..],
+    }
+}
+
+/// A request body read up to the configured limit, as parameters.
+#[derive(Debug)]
+pub(crate) struct Body(pub Params);
+
+impl FromRequest<Arc<Shared>> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+        let limit = shared.config.max_body_bytes;
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| ApiError::body_too_large(limit))?;
+        Ok(Self(Params::from_body(content_type.as_deref(), &bytes)))
+    }
+}
+
+/// Path parameters whose rejection is an Appwrite error.
+#[derive(Debug)]
+pub(crate) struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(t)| Self(t))
+            .map_err(|_| ApiError::new(ErrorType::GeneralArgumentInvalid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(registrable_domain("localhost"), "");
+        assert_eq!(registrable_domain("127.0.0.1"), "");
+        assert_eq!(registrable_domain("::1"), "");
+        assert_eq!(registrable_domain("example.com"), "example.com");
+        assert_eq!(registrable_domain("api.app.example.com"), "example.com");
+    }
+
+    #[test]
+    fn host_splitting() {
+        assert_eq!(split_host("127.0.0.1:8080"), ("127.0.0.1", Some("8080")));
+        assert_eq!(split_host("[::1]:80"), ("::1", Some("80")));
+        assert_eq!(split_host("example.com"), ("example.com", None));
+    }
+
+    #[test]
+    fn credential_precedence() {
+        let good = credential::encode("u1", "s1");
+        let other = credential::encode("u2", "s2");
+        let mut h = HeaderMap::new();
+        h.insert(SESSION_HEADER, other.parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            format!(
+                "x=1; a_session_demo_legacy={other}; a_session_demo={}",
+                good.replace('=', "%3D")
+            )
+            .parse()
+            .unwrap(),
+        );
+        assert_eq!(credential(&h, "demo").unwrap().user_id, "u1");
+        h.insert(header::COOKIE, "a_session_demo=garbage".parse().unwrap());
+        assert_eq!(
+            credential(&h, "demo").unwrap().user_id,
+            "u2",
+            "garbage cookie falls through"
+        );
+        let mut h = HeaderMap::new();
+        h.insert(FALLBACK_COOKIES_HEADER, "[]".parse().unwrap());
+        assert!(credential(&h, "demo").is_none());
+        h.insert(
+            FALLBACK_COOKIES_HEADER,
+            format!(r#"{{"a_session_demo":"{}"}}"#, good.replace('/', "\\/"))
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(credential(&h, "demo").unwrap().user_id, "u1");
+        assert!(
+            credential(&h, "Demo").is_none(),
+            "cookie key is case-sensitive"
+        );
+    }
+}

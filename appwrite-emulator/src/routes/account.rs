@@ -1,0 +1,176 @@
+//! `/v1/account`: the signed-in user's side (Appwrite's `Account` service), except creating
+//! sessions and tokens.
+
+use appwrite_models::ErrorType;
+use axum::response::Response;
+use http::header::SET_COOKIE;
+
+use super::{created, ok};
+use crate::auth::{Body, Ctx, PathParams};
+use crate::cookies::{self, CookieScope};
+use crate::error::{ApiError, ApiResult};
+use crate::params::uid;
+use crate::state::millis;
+use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
+
+fn session_not_found() -> ApiError {
+    ApiError::new(ErrorType::UserSessionNotFound)
+}
+
+/// The user can vanish between authentication and the handler (deleted meanwhile).
+fn user_gone() -> ApiError {
+    ApiError::new(ErrorType::UserNotFound)
+}
+
+/// `current` names the session of the request's credential; a JWT request has none.
+fn resolve_session_id<'a>(ctx: &'a Ctx, id: &'a str) -> Result<Option<&'a str>, ApiError> {
+    let id = uid("sessionId", id)?;
+    if id == "current" {
+        return Ok(ctx.user()?.session_id.as_deref());
+    }
+    Ok(Some(id))
+}
+
+/// `GET /v1/account`
+pub(super) async fn get(ctx: Ctx) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let store = ctx.shared.store();
+    let user = store.users.get(&me.id).ok_or_else(user_gone)?;
+    Ok(ok(&UserOut {
+        user,
+        account: true,
+        legacy: ctx.legacy_format,
+    }))
+}
+
+/// `GET /v1/account/sessions`
+pub(super) async fn list_sessions(ctx: Ctx) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let store = ctx.shared.store();
+    let user = store.users.get(&me.id).ok_or_else(user_gone)?;
+    let current = me.session_id.as_deref();
+    let sessions: Vec<_> = user
+        .sessions_in_order()
+        .into_iter()
+        .map(|s| {
+            let is_current = current == Some(s.id.as_str());
+            SessionOut::new(s, &user.id, is_current, SessionSecret::Hidden)
+        })
+        .collect();
+    Ok(ok(&SessionListOut {
+        total: sessions.len(),
+        sessions,
+    }))
+}
+
+/// `GET /v1/account/sessions/{sessionId}`
+pub(super) async fn get_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+    let store = ctx.shared.store();
+    let user = store.users.get(&me.id).ok_or_else(user_gone)?;
+    let session = user.sessions.get(wanted).ok_or_else(session_not_found)?;
+    let current = me.session_id.as_deref() == Some(wanted);
+    Ok(ok(&SessionOut::new(
+        session,
+        &user.id,
+        current,
+        SessionSecret::Hidden,
+    )))
+}
+
+/// `PATCH /v1/account/sessions/{sessionId}`: extends the session; no new cookies.
+pub(super) async fn update_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
+    let session = user
+        .sessions
+        .get_mut(wanted)
+        .ok_or_else(session_not_found)?;
+    session.expire = now.saturating_add(millis(ctx.shared.config.session_duration));
+    session.updated_at = now;
+    // Appwrite answers with the stored document, whose `current` is the model default.
+    Ok(ok(&SessionOut::new(
+        session,
+        &me.id,
+        false,
+        SessionSecret::Hidden,
+    )))
+}
+
+/// Logout headers: both cookies expired and `X-Fallback-Cookies: []` (unless same-site).
+fn logout(
+    ctx: &Ctx,
+    mut response: Response,
+    clear_cookies: bool,
+    clear_fallback: bool,
+) -> Response {
+    let headers = response.headers_mut();
+    if clear_fallback && !ctx.same_site {
+        headers.insert(
+            http::HeaderName::from_static(appwrite_models::credential::FALLBACK_COOKIES_HEADER),
+            cookies::fallback_cleared(),
+        );
+    }
+    if clear_cookies {
+        for cookie in CookieScope::new(ctx).clear() {
+            headers.append(SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// `DELETE /v1/account/sessions/{sessionId}`
+pub(super) async fn delete_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+    {
+        let mut store = ctx.shared.store();
+        let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
+        user.remove_session(wanted).ok_or_else(session_not_found)?;
+    }
+    let current = me.session_id.as_deref() == Some(wanted);
+    Ok(logout(&ctx, wire::no_content(), current, current))
+}
+
+/// `DELETE /v1/account/sessions`
+pub(super) async fn delete_sessions(ctx: Ctx) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let me = ctx.user()?;
+    let removed = {
+        let mut store = ctx.shared.store();
+        let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
+        user.clear_sessions()
+    };
+    let current = removed
+        .iter()
+        .any(|s| me.session_id.as_deref() == Some(s.id.as_str()));
+    // Appwrite sends the cleared fallback once any session was deleted.
+    Ok(logout(
+        &ctx,
+        wire::no_content(),
+        current,
+        !removed.is_empty(),
+    ))
+}
+
+/// `POST /v1/account/jwts` (and its alias `/v1/account/jwt`)
+pub(super) async fn create_jwt(ctx: Ctx, Body(p): Body) -> ApiResult {
+    ctx.authorize(&["account"])?;
+    let duration = p.range("duration", 900, 0, 3600)?;
+    let me = ctx.user()?;
+    let Some(session_id) = me.session_id.as_deref() else {
+        return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
+    };
+    let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
+    let jwt = ctx.shared.jwt.issue(&me.id, session_id, now_s, duration)?;
+    Ok(created(&JwtOut { jwt }))
+}

@@ -1,0 +1,444 @@
+//! `/v1/users`: the API-key side (Appwrite's `Users` service).
+
+use appwrite_models::{ErrorType, ID, credential};
+use serde_json::Value;
+
+use super::{created, ok};
+use crate::auth::{Body, Ctx, PathParams};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{custom_id, invalid_uid, uid};
+use crate::random;
+use crate::state::{
+    NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord, hex, millis, sha256,
+};
+use crate::wire::{
+    self, JwtOut, SessionListOut, SessionOut, SessionSecret, TokenOut, UserListOut, UserOut,
+};
+
+/// Attributes `GET /v1/users` may filter on (Appwrite's `Queries\Users`).
+const QUERY_ATTRIBUTES: &[&str] = &[
+    "name",
+    "email",
+    "phone",
+    "status",
+    "passwordUpdate",
+    "registration",
+    "emailVerification",
+    "phoneVerification",
+    "labels",
+    "impersonator",
+    "accessedAt",
+];
+/// Query methods Appwrite knows but the emulator does not evaluate.
+const UNSUPPORTED_METHODS: &[&str] = &[
+    "lessThan",
+    "lessThanEqual",
+    "greaterThan",
+    "greaterThanEqual",
+    "contains",
+    "search",
+    "isNull",
+    "isNotNull",
+    "between",
+    "startsWith",
+    "endsWith",
+    "select",
+    "orderAsc",
+    "orderDesc",
+    "orderRandom",
+    "cursorAfter",
+    "cursorBefore",
+    "or",
+    "and",
+    "notContains",
+    "notSearch",
+    "notBetween",
+    "notStartsWith",
+    "notEndsWith",
+];
+const DEFAULT_LIMIT: usize = 25;
+const MAX_QUERIES: usize = 100;
+const MAX_QUERY_LENGTH: usize = 4096;
+
+fn user_not_found() -> ApiError {
+    ApiError::new(ErrorType::UserNotFound)
+}
+
+fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
+    UserOut {
+        user,
+        account: false,
+        legacy: ctx.legacy_format,
+    }
+}
+
+/// `POST /v1/users`
+pub(super) async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let id = p.custom_id("userId")?;
+    // Appwrite stores emails lower-cased.
+    let email = p.optional_email("email")?.map(str::to_lowercase);
+    let phone = p.optional_phone("phone")?.map(str::to_owned);
+    let password_hash = p.optional_password("password")?.map(|pw| hex(&sha256(pw)));
+    let name = p.optional_text("name", 128)?.unwrap_or_default().to_owned();
+    let now = ctx.shared.clock.now_ms();
+    let new = NewUser {
+        id,
+        name,
+        email,
+        phone,
+        password_hash,
+    };
+    let mut store = ctx.shared.store();
+    let user = store
+        .create_user(new, now)
+        .map_err(|_| ApiError::new(ErrorType::UserAlreadyExists))?;
+    Ok(created(&user_out(&ctx, user)))
+}
+
+/// `GET /v1/users`
+pub(super) async fn list(ctx: Ctx) -> ApiResult {
+    ctx.authorize(&["users.read"])?;
+    let q = ctx.query();
+    let query = UserQuery::parse(&q.string_array("queries")?)?;
+    let search = q.optional_text("search", 256)?.map(str::to_lowercase);
+    let include_total = q.boolean("total", Some(true))?;
+
+    let store = ctx.shared.store();
+    let mut matching: Vec<&UserRecord> = store
+        .users
+        .values()
+        .filter(|u| query.matches(u) && search.as_deref().is_none_or(|s| matches_search(u, s)))
+        .collect();
+    matching.sort_unstable_by_key(|u| u.seq);
+    let total = if include_total { matching.len() } else { 0 };
+    let users = matching
+        .into_iter()
+        .skip(query.offset)
+        .take(query.limit)
+        .map(|u| user_out(&ctx, u))
+        .collect();
+    Ok(ok(&UserListOut { total, users }))
+}
+
+/// `GET /v1/users/{userId}`
+pub(super) async fn get(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["users.read"])?;
+    let user_id = uid("userId", &user_id)?;
+    let store = ctx.shared.store();
+    let user = store.users.get(user_id).ok_or_else(user_not_found)?;
+    Ok(ok(&user_out(&ctx, user)))
+}
+
+/// `DELETE /v1/users/{userId}`
+pub(super) async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    ctx.shared
+        .store()
+        .delete_user(user_id)
+        .ok_or_else(user_not_found)?;
+    Ok(wire::no_content())
+}
+
+/// `PATCH /v1/users/{userId}/status`
+pub(super) async fn update_status(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    let status = p.boolean("status", None)?;
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
+    user.status = status;
+    user.updated_at = now;
+    Ok(ok(&user_out(&ctx, user)))
+}
+
+/// `POST /v1/users/{userId}/tokens`
+pub(super) async fn create_token(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    let length = p.range("length", 6, 4, 128)?;
+    let expire = p.range("expire", 900, 60, 31_536_000)?;
+    // Secret, hash and id are made before taking the lock; only the insert happens under it.
+    let secret = random::hex_secret(usize::try_from(length).unwrap_or(6))?;
+    let hash = sha256(&secret);
+    let id = ID::unique();
+    let now = ctx.shared.clock.now_ms();
+    let expire_at = now.saturating_add(expire * 1000);
+    {
+        let mut store = ctx.shared.store();
+        let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
+        let token = TokenRecord {
+            kind: TokenKind::Generic,
+            expire: expire_at,
+        };
+        user.add_token(hash, token, now);
+    }
+    let secret = if ctx.is_key() { secret.as_str() } else { "" };
+    Ok(created(&TokenOut::new(
+        &id, user_id, secret, now, expire_at, "",
+    )))
+}
+
+/// `POST /v1/users/{userId}/sessions`: a session for server-side rendering, no cookies.
+pub(super) async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["users.write", "sessions.write"])?;
+    if !ctx.is_key() {
+        return Err(ApiError::new(ErrorType::GeneralUnauthorizedScope));
+    }
+    let user_id = custom_id("userId", &user_id)?;
+    let secret = random::hex_secret(256)?;
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    let seq = store.next_seq();
+    let user = store.users.get_mut(&user_id).ok_or_else(user_not_found)?;
+    let session = SessionRecord {
+        id: ID::unique(),
+        seq,
+        secret_hash: sha256(&secret),
+        created_at: now,
+        updated_at: now,
+        expire: now.saturating_add(millis(ctx.shared.config.session_duration)),
+        provider: "server",
+        factor: "server",
+        ip: ctx.ip.clone(),
+    };
+    user.add_session(session.clone());
+    drop(store);
+    let encoded = credential::encode(&user_id, &secret);
+    Ok(created(&SessionOut::new(
+        &session,
+        &user_id,
+        false,
+        SessionSecret::Credential(&encoded),
+    )))
+}
+
+/// `GET /v1/users/{userId}/sessions`
+pub(super) async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+    ctx.authorize(&["users.read"])?;
+    let user_id = uid("userId", &user_id)?;
+    let include_total = ctx.query().boolean("total", Some(true))?;
+    let store = ctx.shared.store();
+    let user = store.users.get(user_id).ok_or_else(user_not_found)?;
+    // API keys see Appwrite's stored hash in `secret`.
+    let sessions: Vec<_> = user
+        .sessions_in_order()
+        .into_iter()
+        .map(|s| SessionOut::new(s, &user.id, false, SessionSecret::Hash))
+        .collect();
+    let total = if include_total { sessions.len() } else { 0 };
+    Ok(ok(&SessionListOut { total, sessions }))
+}
+
+/// `DELETE /v1/users/{userId}/sessions`
+pub(super) async fn delete_sessions(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    let mut store = ctx.shared.store();
+    store
+        .users
+        .get_mut(user_id)
+        .ok_or_else(user_not_found)?
+        .clear_sessions();
+    Ok(wire::no_content())
+}
+
+/// `DELETE /v1/users/{userId}/sessions/{sessionId}`
+pub(super) async fn delete_session(
+    ctx: Ctx,
+    PathParams((user_id, session_id)): PathParams<(String, String)>,
+) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    let session_id = uid("sessionId", &session_id)?;
+    let mut store = ctx.shared.store();
+    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
+    user.remove_session(session_id)
+        .ok_or_else(|| ApiError::new(ErrorType::UserSessionNotFound))?;
+    Ok(wire::no_content())
+}
+
+/// `POST /v1/users/{userId}/jwts`
+pub(super) async fn create_jwt(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    ctx.authorize(&["users.write"])?;
+    let user_id = uid("userId", &user_id)?;
+    let wanted = match p.get("sessionId") {
+        None => "recent".to_owned(),
+        Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),
+        Some(_) => return Err(invalid_uid("sessionId")),
+    };
+    let duration = p.range("duration", 900, 0, 3600)?;
+    let session_id = {
+        let store = ctx.shared.store();
+        let user = store.users.get(user_id).ok_or_else(user_not_found)?;
+        // `recent` is the newest session; an unknown id gives an empty claim (JWTs/Create.php).
+        if wanted == "recent" {
+            user.sessions_in_order()
+                .last()
+                .map(|s| s.id.clone())
+                .unwrap_or_default()
+        } else if user.sessions.contains_key(&wanted) {
+            wanted
+        } else {
+            String::new()
+        }
+    };
+    let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
+    let jwt = ctx
+        .shared
+        .jwt
+        .issue(user_id, &session_id, now_s, duration)?;
+    Ok(created(&JwtOut { jwt }))
+}
+
+/// The `queries[]` of `GET /v1/users` that the emulator evaluates.
+#[derive(Debug)]
+struct UserQuery {
+    limit: usize,
+    offset: usize,
+    /// (attribute, values, negated)
+    filters: Vec<(String, Vec<Value>, bool)>,
+}
+
+fn query_error(detail: &str) -> ApiError {
+    ApiError::invalid_param("queries", detail)
+}
+
+impl UserQuery {
+    fn parse(queries: &[String]) -> Result<Self, ApiError> {
+        if queries.len() > MAX_QUERIES {
+            return Err(query_error(&format!(
+                "Value must be a valid array no longer than {MAX_QUERIES} items"
+            )));
+        }
+        let mut query = Self {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            filters: Vec::new(),
+        };
+        for raw in queries {
+            if raw.len() > MAX_QUERY_LENGTH {
+                return Err(query_error("Invalid query: Query is too long"));
+            }
+            let Ok(Value::Object(q)) = serde_json::from_str::<Value>(raw) else {
+                return Err(query_error("Invalid query: Syntax error"));
+            };
+            let method = q.get("method").and_then(Value::as_str).unwrap_or("");
+            let attribute = q.get("attribute").and_then(Value::as_str).unwrap_or("");
+            let values = match q.get("values") {
+                Some(Value::Array(v)) => v.clone(),
+                None | Some(Value::Null) => Vec::new(),
+                Some(other) => vec![other.clone()],
+            };
+            let number = || {
+                values
+                    .first()
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+            };
+            match method {
+                "limit" => {
+                    query.limit = number()
+                        .filter(|n| (1..=5000).contains(n))
+                        .ok_or_else(|| query_error("Invalid query: Invalid limit"))?;
+                }
+                "offset" => {
+                    query.offset =
+                        number().ok_or_else(|| query_error("Invalid query: Invalid offset"))?;
+                }
+                "equal" | "notEqual" => {
+                    if !QUERY_ATTRIBUTES.contains(&attribute) {
+                        return Err(query_error(&format!(
+                            "Invalid query: Attribute not found in schema: {attribute}"
+                        )));
+                    }
+                    query
+                        .filters
+                        .push((attribute.to_owned(), values, method == "notEqual"));
+                }
+                m if UNSUPPORTED_METHODS.contains(&m) => {
+                    return Err(ApiError::with_message(
+                        ErrorType::GeneralQueryInvalid,
+                        format!("The emulator does not evaluate `{m}` queries."),
+                    ));
+                }
+                m => return Err(query_error(&format!("Invalid query method: {m}"))),
+            }
+        }
+        Ok(query)
+    }
+
+    fn matches(&self, user: &UserRecord) -> bool {
+        self.filters.iter().all(|(attribute, values, negated)| {
+            let actual = match attribute.as_str() {
+                "name" => Value::String(user.name.clone()),
+                "email" => Value::String(user.email.clone().unwrap_or_default()),
+                "phone" => Value::String(user.phone.clone().unwrap_or_default()),
+                "status" => Value::Bool(user.status),
+                "emailVerification" => Value::Bool(user.email_verification),
+                "phoneVerification" => Value::Bool(user.phone_verification),
+                "impersonator" => Value::Bool(false),
+                _ => Value::Null,
+            };
+            values.contains(&actual) != *negated
+        })
+    }
+}
+
+/// Appwrite searches a full-text index over id, email, phone and name; the emulator matches
+/// each search word as a case-insensitive substring of those and keeps users matching any word.
+fn matches_search(user: &UserRecord, search: &str) -> bool {
+    let haystack = format!(
+        "{} {} {} {}",
+        user.id,
+        user.email.as_deref().unwrap_or(""),
+        user.phone.as_deref().unwrap_or(""),
+        user.name
+    )
+    .to_lowercase();
+    search
+        .split_whitespace()
+        .any(|word| haystack.contains(word.trim_matches('"')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_parse_and_reject() {
+        let q = UserQuery::parse(&[
+            r#"{"method":"limit","values":[2]}"#.into(),
+            r#"{"method":"offset","values":[1]}"#.into(),
+            r#"{"method":"equal","attribute":"email","values":["a@b.co"]}"#.into(),
+        ])
+        .unwrap();
+        assert_eq!((q.limit, q.offset, q.filters.len()), (2, 1, 1));
+        assert!(UserQuery::parse(&["nope".into()]).is_err());
+        assert!(
+            UserQuery::parse(&[r#"{"method":"equal","attribute":"secret","values":[]}"#.into()])
+                .is_err()
+        );
+        let err =
+            UserQuery::parse(&[r#"{"method":"orderAsc","attribute":"name"}"#.into()]).unwrap_err();
+        assert_eq!(err.kind(), &ErrorType::GeneralQueryInvalid);
+        assert!(UserQuery::parse(&[r#"{"method":"limit","values":[0]}"#.into()]).is_err());
+    }
+}
