@@ -1,1 +1,82 @@
-//! Appwrite client SDK for desktop and CLI apps: exchange a login token for a session and keep it safely on disk.
+//! Appwrite client SDK for desktop and command-line apps: exchange a login token for a session,
+//! keep it safely on disk, stay signed in across restarts, and know when it ends.
+//!
+//! A backend (with `appwrite-server` and an API key) mints a short-lived login token for a user
+//! and hands its secret to the user. The app then signs in with it:
+//!
+//! ```no_run
+//! # async fn run() -> appwrite_client::Result<()> {
+//! # let path = std::path::PathBuf::from("sessions.json");
+//! let client = appwrite_client::Client::builder()
+//!     .endpoint("https://appwrite.example.com/v1")
+//!     .project("my-project")
+//!     .session_store(appwrite_client::FileStore::new(path))   // MemoryStore when not set
+//!     .build()?;                                              // restores a saved session
+//! let account = appwrite_client::Account::new(&client);
+//! let session = account.create_session("user-42", "a1b2c3").await?;   // saved to the store
+//! let me = account.get().await?;
+//! account.delete_session("current").await?;                          // revoked, then forgotten
+//! # let _ = (session, me);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Sessions
+//!
+//! - **Where the credential comes from.** A client (no API key) gets `secret: ""` in the
+//!   `Session` body; the credential arrives in `Set-Cookie: a_session_<project>` and in the
+//!   `X-Fallback-Cookies` header. [`Account::create_session`] takes it from there (rules in
+//!   [`appwrite_models::credential`]) and fails with [`Error::MissingCredential`] rather than
+//!   pretend to be signed in.
+//! - **How it is sent.** As `X-Appwrite-Session` by default, or as a `Cookie`
+//!   ([`CredentialMode`]).
+//! - **Where it is kept.** In a [`SessionStore`]: [`MemoryStore`] (default) or [`FileStore`]
+//!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file).
+//! - **When it ends.** Logout ([`Account::delete_session`] with `"current"`,
+//!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 to a
+//!   request that carried it forgets it (revoked or expired elsewhere); a session whose expiry has
+//!   passed is dropped before it is sent. [`Client::auth_state`] publishes each change with its
+//!   [`SignOutReason`]; [`Client::validate`] asks the server at start-up. Optionally,
+//!   [`ClientBuilder::auto_extend`] slides the session's expiry forward.
+//!
+//! # Security
+//!
+//! The credential is the only secret kept; `Debug` of every type here hides it, its request
+//! header is marked sensitive, and no error message holds it. A [`FileStore`] file is readable by
+//! its owner only, but the credential in it is not encrypted: whoever can read the file can act as
+//! the user until the session ends.
+//!
+//! # Features
+//!
+//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2.
+
+mod account;
+mod client;
+mod error;
+mod requests;
+mod session;
+mod store;
+
+pub use account::Account;
+pub use client::{Client, ClientBuilder, CredentialMode};
+pub use error::{Error, Result};
+pub use requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken, ResponseFuture};
+pub use session::{AuthState, RestoreOutcome, SignOutReason};
+pub use store::file::FileStore;
+pub use store::memory::MemoryStore;
+pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
+
+pub use appwrite_models::{
+    ApiError, Datetime, ErrorType, ID, Jwt, JwtSecret, Session, SessionCredential, SessionId,
+    SessionList, Token, TokenSecret, User, UserId,
+};
+pub use appwrite_transport::{
+    BoxError, ConfigError, DecodeError, InvalidInput, RetryPolicy, TransportError,
+};
+
+/// The protocol crate: models, the credential rules and the datetime format.
+pub use appwrite_models as models;
+/// The HTTP client crate, for [`ClientBuilder::http_client`].
+pub use appwrite_transport::reqwest;
+/// The async runtime's watch channel type returned by [`Client::auth_state`].
+pub use tokio::sync::watch;

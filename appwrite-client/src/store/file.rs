@@ -1,0 +1,426 @@
+//! [`FileStore`]: sessions in a JSON file, private to the user, written atomically under a
+//! cross-process lock.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{ProfileKey, SessionStore, StoreError, StoredSession};
+
+/// The document format this crate writes and the newest it reads.
+const VERSION: u32 = 1;
+/// The file name [`FileStore::for_app`] uses inside the app's data folder.
+const FILE_NAME: &str = "sessions.json";
+
+/// Keeps sessions in a JSON file, so the user stays signed in across restarts.
+///
+/// - **One file, many profiles.** The file is a versioned document,
+///   `{"version":1,"current":…,"profiles":{…}}`, holding one session per [`ProfileKey`] (endpoint,
+///   project and optional profile name), so one app can stay signed in to several projects or
+///   accounts. `current` names the profile saved last.
+/// - **Private.** On Unix the file is created with mode `0600`, and a missing folder with `0700`
+///   (an existing folder is left as it is).
+/// - **Atomic.** Every change writes a temporary file in the same folder, flushes it to disk and
+///   renames it over the old one (then flushes the folder), so a crash leaves the old file or the
+///   new one, never half of each.
+/// - **Safe across processes.** Changes take an exclusive lock on a sidecar file, `<file>.lock`,
+///   for the whole read-modify-write, so two processes signing in or out at once neither corrupt
+///   the file nor lose each other's profiles. Reads take no lock: a rename is atomic.
+/// - **Never destroys what it cannot read.** A corrupt file, or one from a newer version of this
+///   crate, is a [`StoreError::Corrupt`] / [`StoreError::UnsupportedVersion`] naming the path; the
+///   file is left untouched.
+///
+/// Every method does blocking file I/O; the client calls them through
+/// `tokio::task::spawn_blocking` (except in the synchronous
+/// [`ClientBuilder::build`](crate::ClientBuilder::build)).
+///
+/// The file holds session credentials in plain text: whoever can read it can act as the user until
+/// the sessions end. Keep it out of backups and synced folders you do not trust.
+///
+/// ```no_run
+/// use appwrite_client::{Client, FileStore};
+///
+/// let store = FileStore::for_app("my-app")?;        // e.g. ~/.local/share/my-app/sessions.json
+/// let client = Client::builder()
+///     .endpoint("https://appwrite.example.com/v1")
+///     .project("my-project")
+///     .session_store(store)
+///     .build()?;                                     // reads the file: blocking
+/// # let _ = client;
+/// # Ok::<(), appwrite_client::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct FileStore {
+    path: PathBuf,
+}
+
+impl fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Document {
+    version: u32,
+    #[serde(default)]
+    current: Option<String>,
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileEntry>,
+    /// Fields a newer minor revision may add: kept as they are.
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProfileEntry {
+    endpoint: String,
+    project: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    session: StoredSession,
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ProfileEntry {
+    fn key(&self) -> ProfileKey {
+        ProfileKey {
+            endpoint: self.endpoint.clone(),
+            project: self.project.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+}
+
+impl Document {
+    fn empty() -> Self {
+        Self {
+            version: VERSION,
+            current: None,
+            profiles: BTreeMap::new(),
+            other: serde_json::Map::new(),
+        }
+    }
+}
+
+impl FileStore {
+    /// A store in the file at `path`, chosen by the app. Nothing is read or created until the
+    /// first use; the folder is created (mode `0700`) on the first save.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// A store at the per-user default location for `app`: `sessions.json` in the platform's data
+    /// folder for the app (`$XDG_DATA_HOME/<app>` or `~/.local/share/<app>` on Linux,
+    /// `~/Library/Application Support/<app>` on macOS, `%APPDATA%\<app>\data` on Windows).
+    ///
+    /// Fails when `app` is empty or holds a path separator, or the platform has no home folder.
+    pub fn for_app(app: &str) -> Result<Self, StoreError> {
+        if app.trim().is_empty() {
+            return Err(StoreError::InvalidAppName("it is empty"));
+        }
+        if app.contains(['/', '\\']) || app == "." || app == ".." {
+            return Err(StoreError::InvalidAppName(
+                "it must be a plain name, not a path",
+            ));
+        }
+        let dirs = directories::ProjectDirs::from("", "", app).ok_or(StoreError::NoDataDir)?;
+        Ok(Self::new(dirs.data_dir().join(FILE_NAME)))
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The profiles that have a saved session, in a stable order.
+    pub fn profiles(&self) -> Result<Vec<ProfileKey>, StoreError> {
+        Ok(self
+            .read_document()?
+            .map(|doc| doc.profiles.values().map(ProfileEntry::key).collect())
+            .unwrap_or_default())
+    }
+
+    /// The profile saved last (and not cleared since), if any.
+    pub fn current(&self) -> Result<Option<ProfileKey>, StoreError> {
+        let Some(doc) = self.read_document()? else {
+            return Ok(None);
+        };
+        Ok(doc
+            .current
+            .as_ref()
+            .and_then(|current| doc.profiles.get(current))
+            .map(ProfileEntry::key))
+    }
+
+    fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        }
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    fn read_document(&self) -> Result<Option<Document>, StoreError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(StoreError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        warn_if_shared(&self.path);
+        parse(&self.path, &bytes).map(Some)
+    }
+
+    /// Runs `change` on the document under the cross-process lock and writes the result if it
+    /// says something changed.
+    fn update(&self, change: impl FnOnce(&mut Document) -> bool) -> Result<(), StoreError> {
+        self.create_dir()?;
+        let _lock = self.lock()?;
+        let mut doc = self.read_document()?.unwrap_or_else(Document::empty);
+        if change(&mut doc) {
+            self.write(&doc)?;
+        }
+        Ok(())
+    }
+
+    fn create_dir(&self) -> Result<(), StoreError> {
+        let dir = self.dir();
+        if dir.is_dir() {
+            return Ok(());
+        }
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|source| StoreError::Write {
+            path: dir.to_owned(),
+            source,
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            // The umask may have taken bits away, never added any; make the folder exactly 0700.
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| {
+                StoreError::Write {
+                    path: dir.to_owned(),
+                    source,
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Takes the exclusive lock on `<file>.lock`; it is released when the returned file is closed.
+    fn lock(&self) -> Result<File, StoreError> {
+        let path = self.lock_path();
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        })?;
+        fs4::fs_std::FileExt::lock_exclusive(&file)
+            .map_err(|source| StoreError::Lock { path, source })?;
+        Ok(file)
+    }
+
+    /// Writes `doc` atomically: temporary file (0600) in the same folder, flush, rename, flush
+    /// the folder.
+    fn write(&self, doc: &Document) -> Result<(), StoreError> {
+        let write_error = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let dir = self.dir();
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".sessions-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(fs::Permissions::from_mode(0o600));
+        }
+        let mut temp = builder.tempfile_in(dir).map_err(write_error)?;
+        let mut json = serde_json::to_vec_pretty(doc)
+            .map_err(|e| write_error(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+        json.push(b'\n');
+        temp.write_all(&json).map_err(write_error)?;
+        temp.as_file().sync_all().map_err(write_error)?;
+        temp.persist(&self.path).map_err(|e| write_error(e.error))?;
+        sync_dir(dir).map_err(write_error)
+    }
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+#[allow(clippy::unnecessary_wraps)] // a folder cannot be opened for syncing here
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                "the session store is readable by other users; it is rewritten with mode 0600 on the next save"
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_shared(_path: &Path) {}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
+    #[derive(Deserialize)]
+    struct Head {
+        version: Option<serde_json::Value>,
+    }
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
+    let version = head
+        .version
+        .ok_or_else(|| corrupt("it has no format version".to_owned()))?;
+    match version.as_u64() {
+        Some(found) if found > u64::from(VERSION) => Err(StoreError::UnsupportedVersion {
+            path: path.to_owned(),
+            found,
+            supported: VERSION,
+        }),
+        Some(found) if found == u64::from(VERSION) => {
+            serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))
+        }
+        _ => Err(corrupt(
+            "its format version is not one this crate wrote".to_owned(),
+        )),
+    }
+}
+
+/// What is wrong with the JSON, with anything in double quotes dropped: a message like
+/// "invalid type: string \"…\"" could otherwise quote a credential. Field names (in backticks) stay.
+fn describe(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Eof => "it ends early",
+        Category::Syntax => "it is not valid JSON",
+        Category::Data => "it has an unexpected shape",
+        Category::Io => "it could not be read",
+    };
+    let message = error.to_string();
+    let mut detail = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '"' => {
+                if !quoted {
+                    detail.push_str("\"…\"");
+                }
+                quoted = !quoted;
+            }
+            _ if quoted => {}
+            c => detail.push(c),
+        }
+    }
+    format!("{what}: {detail}")
+}
+
+impl SessionStore for FileStore {
+    fn load(&self, key: &ProfileKey) -> Result<Option<StoredSession>, StoreError> {
+        let Some(mut doc) = self.read_document()? else {
+            return Ok(None);
+        };
+        // The fields must match too, not only the map key: a credential never goes to another
+        // endpoint or project.
+        Ok(doc
+            .profiles
+            .remove(&key.as_string())
+            .filter(|p| p.key() == *key)
+            .map(|p| p.session))
+    }
+
+    fn save(&self, key: &ProfileKey, session: &StoredSession) -> Result<(), StoreError> {
+        self.update(|doc| {
+            let name = key.as_string();
+            doc.profiles.insert(
+                name.clone(),
+                ProfileEntry {
+                    endpoint: key.endpoint.clone(),
+                    project: key.project.clone(),
+                    profile: key.profile.clone(),
+                    session: session.clone(),
+                    other: serde_json::Map::new(),
+                },
+            );
+            doc.current = Some(name);
+            true
+        })
+    }
+
+    fn clear(&self, key: &ProfileKey) -> Result<(), StoreError> {
+        if !self.path.exists() {
+            return Ok(());
+        }
+        self.update(|doc| {
+            let name = key.as_string();
+            let removed = doc.profiles.remove(&name).is_some();
+            if doc.current.as_deref() == Some(name.as_str()) {
+                doc.current = None;
+                return true;
+            }
+            removed
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_never_quotes_values() {
+        let err = serde_json::from_str::<Document>(
+            r#"{"version":1,"profiles":{"k":{"endpoint":"e","project":"p","session":{"credential":"c","user_id":"u","session_id":"s","expire":"SECRET-LOOKING"}}}}"#,
+        )
+        .err()
+        .map(|e| describe(&e))
+        .unwrap_or_default();
+        assert!(err.contains("unexpected shape"), "{err}");
+        assert!(!err.contains("SECRET-LOOKING"), "{err}");
+    }
+
+    #[test]
+    fn profile_key_string_is_unambiguous_for_valid_names() {
+        let a = ProfileKey::new("https://x.example/v1/", "demo", None);
+        let b = ProfileKey::new("https://x.example/v1", "demo", Some("work".into()));
+        assert_eq!(a.as_string(), "https://x.example/v1#demo");
+        assert_eq!(b.as_string(), "https://x.example/v1#demo#work");
+    }
+}

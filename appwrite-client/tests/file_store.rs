@@ -1,0 +1,316 @@
+//! `FileStore`: restarts, permissions, corrupt and newer files, profiles, concurrent writers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+
+use appwrite_client::{
+    Account, AuthState, Client, Datetime, FileStore, ProfileKey, SessionCredential, SessionStore,
+    StoreError, StoredSession,
+};
+use common::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+fn session(credential: &str) -> StoredSession {
+    StoredSession::new(
+        SessionCredential::new(credential),
+        USER,
+        SESSION_ID,
+        Datetime::from(in_days(300)),
+        "token",
+    )
+}
+
+fn key(project: &str, profile: Option<&str>) -> ProfileKey {
+    ProfileKey::new(
+        "https://appwrite.example.com/v1",
+        project,
+        profile.map(str::to_owned),
+    )
+}
+
+#[tokio::test]
+async fn a_session_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    let server = MockServer::start().await;
+    mount_login(
+        &server,
+        session_created(Source::Everything, &credential(), in_days(365)),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/account"))
+        .respond_with(json(200, user_json()))
+        .mount(&server)
+        .await;
+
+    {
+        let client = client_with(&server, FileStore::new(&file));
+        Account::new(&client)
+            .create_session(USER, TOKEN_SECRET)
+            .await
+            .unwrap();
+        assert!(file.exists(), "saved before create_session returned");
+    }
+
+    // A new process: a fresh client on the same file.
+    let client = client_with(&server, FileStore::new(&file));
+    match &*client.auth_state().borrow() {
+        AuthState::SignedIn {
+            user_id,
+            session_id,
+            ..
+        } => {
+            assert_eq!(user_id, USER);
+            assert_eq!(session_id, SESSION_ID);
+        }
+        other => panic!("expected SignedIn, got {other:?}"),
+    }
+    Account::new(&client).get().await.unwrap();
+    let get = &received(&server, "GET", "/v1/account").await[0];
+    assert_eq!(
+        header(get, "x-appwrite-session"),
+        Some(credential().as_str())
+    );
+
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(doc["version"], 1);
+    let name = client.profile_key().as_string();
+    assert_eq!(doc["current"], name.as_str());
+    let entry = &doc["profiles"][name.as_str()];
+    assert_eq!(entry["project"], PROJECT);
+    // Kept exactly as received: the cookie's URL encoding included.
+    assert_eq!(
+        entry["session"]["credential"],
+        url_encoded(&credential()).as_str()
+    );
+    assert_eq!(entry["session"]["user_id"], USER);
+    assert_eq!(entry["session"]["session_id"], SESSION_ID);
+    assert_eq!(entry["session"]["provider"], "token");
+    assert!(entry["session"]["expire"].as_str().unwrap().len() > 20);
+    assert!(entry["session"]["saved_at"].as_str().unwrap().len() > 20);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_file_is_0600_and_a_new_folder_0700() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("app").join("data");
+    let file = folder.join("sessions.json");
+    let store = FileStore::new(&file);
+    store
+        .save(&key(PROJECT, None), &session(&credential()))
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&folder), 0o700);
+    assert_eq!(mode(&folder.join("sessions.json.lock")), 0o600);
+
+    // A file someone opened up is private again after the next write.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    store
+        .save(&key("other", None), &session(&credential()))
+        .unwrap();
+    assert_eq!(mode(&file), 0o600);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn a_corrupt_file_is_a_clear_error_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    let garbage = b"{\"version\":1,\"profiles\":{\"k\":{\"endpoint\":\"e\",\"project\":\"p\",\"session\":{\"credential\":\"SECRET-IN-FILE\"";
+    std::fs::write(&file, garbage).unwrap();
+    let store = FileStore::new(&file);
+
+    let error = store.load(&key(PROJECT, None)).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&file.display().to_string()), "{message}");
+    assert!(!message.contains("SECRET-IN-FILE"), "{message}");
+
+    assert!(
+        store
+            .save(&key(PROJECT, None), &session(&credential()))
+            .is_err()
+    );
+    assert!(store.clear(&key(PROJECT, None)).is_err());
+    assert_eq!(std::fs::read(&file).unwrap(), garbage, "never overwritten");
+
+    let error = Client::builder()
+        .endpoint("https://appwrite.example.com/v1")
+        .project(PROJECT)
+        .session_store(store)
+        .build()
+        .unwrap_err();
+    assert!(error.is_session_store(), "{error:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), garbage);
+
+    for bad in [&b""[..], b"[]", b"{}", b"{\"version\":\"1\"}", b"\xff\xfe"] {
+        std::fs::write(&file, bad).unwrap();
+        let error = FileStore::new(&file).load(&key(PROJECT, None)).unwrap_err();
+        assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    }
+}
+
+#[test]
+fn a_newer_format_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    let future = br#"{"version":2,"accounts":[{"whatever":true}]}"#;
+    std::fs::write(&file, future).unwrap();
+    let store = FileStore::new(&file);
+    let error = store.load(&key(PROJECT, None)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::UnsupportedVersion {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&file.display().to_string()));
+    assert!(
+        store
+            .save(&key(PROJECT, None), &session(&credential()))
+            .is_err()
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), future);
+}
+
+#[test]
+fn profiles_live_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("sessions.json"));
+    assert!(store.profiles().unwrap().is_empty());
+    assert_eq!(store.current().unwrap(), None);
+
+    let a = key("project-a", None);
+    let b = key("project-b", None);
+    let work = key("project-a", Some("work"));
+    store.save(&a, &session(&credential())).unwrap();
+    store.save(&b, &session(&credential_2())).unwrap();
+    store.save(&work, &session(&credential_2())).unwrap();
+    assert_eq!(store.profiles().unwrap().len(), 3);
+    assert_eq!(store.current().unwrap(), Some(work.clone()));
+    assert_eq!(
+        store.load(&a).unwrap().unwrap().credential.expose_secret(),
+        credential()
+    );
+    assert_eq!(
+        store
+            .load(&work)
+            .unwrap()
+            .unwrap()
+            .credential
+            .expose_secret(),
+        credential_2()
+    );
+
+    store.clear(&work).unwrap();
+    assert!(store.load(&work).unwrap().is_none());
+    assert_eq!(store.current().unwrap(), None);
+    assert!(store.load(&a).unwrap().is_some());
+    assert!(store.load(&b).unwrap().is_some());
+    // Another endpoint is another profile.
+    let elsewhere = ProfileKey::new("https://other.example.com/v1", "project-a", None);
+    assert!(store.load(&elsewhere).unwrap().is_none());
+}
+
+#[test]
+fn fields_from_a_newer_revision_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    std::fs::write(
+        &file,
+        br#"{"version":1,"current":null,"profiles":{},"note":"keep me"}"#,
+    )
+    .unwrap();
+    FileStore::new(&file)
+        .save(&key(PROJECT, None), &session(&credential()))
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(doc["note"], "keep me");
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 25;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nested").join("sessions.json");
+    let barrier = Arc::new(Barrier::new(WRITERS));
+    let threads: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let file = file.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                // Each writer has its own handle, as a separate process would.
+                let store = FileStore::new(&file);
+                let mine = key(&format!("project-{writer}"), None);
+                let scratch = key(&format!("project-{writer}"), Some("scratch"));
+                for round in 0..ROUNDS {
+                    barrier.wait();
+                    store
+                        .save(&mine, &session(&format!("credential-{writer}-{round}")))
+                        .unwrap();
+                    store.save(&scratch, &session("scratch")).unwrap();
+                    store.clear(&scratch).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let store = FileStore::new(&file);
+    assert_eq!(
+        store.profiles().unwrap().len(),
+        WRITERS,
+        "only the scratch profiles are gone"
+    );
+    for writer in 0..WRITERS {
+        let saved = store
+            .load(&key(&format!("project-{writer}"), None))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            saved.credential.expose_secret(),
+            format!("credential-{writer}-{}", ROUNDS - 1)
+        );
+    }
+}
+
+#[test]
+fn for_app_uses_the_data_folder() {
+    let Ok(store) = FileStore::for_app("appwrite-client-test") else {
+        return; // no home folder on this machine
+    };
+    assert!(store.path().ends_with("sessions.json"));
+    assert!(
+        store
+            .path()
+            .to_string_lossy()
+            .contains("appwrite-client-test")
+    );
+    assert!(matches!(
+        FileStore::for_app(""),
+        Err(StoreError::InvalidAppName(_))
+    ));
+    assert!(matches!(
+        FileStore::for_app("a/b"),
+        Err(StoreError::InvalidAppName(_))
+    ));
+}
