@@ -43,7 +43,7 @@ macro_rules! error_types {
         #[non_exhaustive]
         pub enum ErrorType {
             $(
-                #[doc = concat!("`", $wire, "` (HTTP ", stringify!($status), "): ", $description)]
+                #[doc = concat!("`", $wire, "` (HTTP ", stringify!($status), ").")]
                 $variant,
             )*
             /// A type this crate does not know, kept as sent (`""` when the body had none).
