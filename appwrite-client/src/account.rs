@@ -101,7 +101,15 @@ impl Account {
             user_id: user_id.as_str(),
             secret: secret.expose_secret(),
         });
-        let response = client.send_with(request, None).await?;
+        let response = match client.send_with(request, None).await {
+            Ok(response) => response,
+            Err(Error::Api(mut api)) => {
+                // A proxy that echoes the request must not put the token secret in a message.
+                api.redact(secret.expose_secret());
+                return Err(Error::Api(api));
+            }
+            Err(other) => return Err(other),
+        };
         let session: Session = response.json()?;
         let update = credential::from_response(
             client.project(),
@@ -156,7 +164,7 @@ impl Account {
     /// (and then forgotten).
     pub async fn get(&self) -> Result<User> {
         let request = Request::new(Method::GET, "/account", ["account"]);
-        Ok(self.client.send(request, Auth::Session).await?.json()?)
+        self.client.send_json(request, Auth::Session).await
     }
 
     /// One session of the user (`GET /account/sessions/{id}`); `"current"` is the held one.
@@ -170,13 +178,13 @@ impl Account {
                 session_id.into().into_string(),
             ],
         );
-        Ok(self.client.send(request, Auth::Session).await?.json()?)
+        self.client.send_json(request, Auth::Session).await
     }
 
     /// All sessions of the user (`GET /account/sessions`).
     pub async fn list_sessions(&self) -> Result<SessionList> {
         let request = Request::new(Method::GET, "/account/sessions", ["account", "sessions"]);
-        Ok(self.client.send(request, Auth::Session).await?.json()?)
+        self.client.send_json(request, Auth::Session).await
     }
 
     /// Extends a session (`PATCH /account/sessions/{id}`; `"current"` is the held one): its
@@ -291,7 +299,7 @@ impl Account {
             user_id: user_id.as_str(),
             phone: &phone,
         });
-        Ok(self.client.send(request, Auth::Guest).await?.json()?)
+        self.client.send_json(request, Auth::Guest).await
     }
 }
 

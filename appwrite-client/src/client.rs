@@ -3,17 +3,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::headers::Platform;
 use appwrite_models::{ErrorType, Session, SessionId};
+use appwrite_transport::reqwest::Method;
 use appwrite_transport::reqwest::header::{COOKIE, HeaderName, ORIGIN};
-use appwrite_transport::reqwest::{self, Method};
 use appwrite_transport::{
-    FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, RetryPolicy, Transport,
-    header_value,
+    FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, Transport, header_value,
 };
+use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
@@ -99,16 +99,9 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The API endpoint, e.g. `https://appwrite.example.com/v1` (required).
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.http = self.http.endpoint(endpoint);
-        self
-    }
-
-    /// The project id, sent as `X-Appwrite-Project` (required).
-    pub fn project(mut self, project: impl Into<String>) -> Self {
-        self.http = self.http.project(project);
-        self
+    appwrite_transport::http_config_setters! {
+        sdk = "appwrite-rust-client",
+        secret = "the session",
     }
 
     /// Where the session is kept between runs: [`FileStore`](crate::FileStore) to stay signed in
@@ -122,59 +115,6 @@ impl ClientBuilder {
     /// (two accounts, say). 1 to 64 characters of `A-Z a-z 0-9 . _ -`. None by default.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.profile = Some(name.into());
-        self
-    }
-
-    /// The locale of Appwrite's messages (`X-Appwrite-Locale`), e.g. `en` or `de`.
-    pub fn locale(mut self, locale: impl Into<String>) -> Self {
-        self.http = self.http.locale(locale);
-        self
-    }
-
-    /// Time allowed to open a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed between two reads of a response (default 30 s).
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.read_timeout(timeout);
-        self
-    }
-
-    /// A limit on each whole attempt, from sending to the last byte (none by default).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.timeout(timeout);
-        self
-    }
-
-    /// Accepts self-signed and otherwise invalid TLS certificates. Only for a development server:
-    /// anyone on the network path could then read the session.
-    pub fn self_signed(mut self, accept: bool) -> Self {
-        self.http = self.http.self_signed(accept);
-        self
-    }
-
-    /// Replaces the default `user-agent` (`appwrite-rust-client/<version> (<os>; <arch>)`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.http = self.http.user_agent(user_agent);
-        self
-    }
-
-    /// Uses this `reqwest::Client` as it is. Its own settings then apply instead of the timeouts
-    /// and self-signed setting here: build it with `redirect(reqwest::redirect::Policy::none())`
-    /// so the session never follows a redirect, and without a cookie store (the client sends the
-    /// session itself).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = self.http.http_client(client);
-        self
-    }
-
-    /// When failed requests are tried again (see [`RetryPolicy`]; on by default, never replaying
-    /// a `POST` that may have reached the server).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.http = self.http.retry_policy(policy);
         self
     }
 
@@ -406,6 +346,15 @@ impl Client {
             self.maybe_extend().await;
         }
         self.send_once(request, auth).await
+    }
+
+    /// [`send`](Self::send), then decodes the JSON answer.
+    pub(crate) async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        auth: Auth,
+    ) -> Result<T> {
+        Ok(self.send(request, auth).await?.json()?)
     }
 
     /// [`send`](Self::send) without the automatic extension (which itself uses this).

@@ -73,21 +73,7 @@ impl CreateJwt {
         };
         let request = Request::new(Method::POST, "/account/jwts", ["account", "jwts"])
             .json(&JwtBody { duration });
-        Ok(self
-            .account
-            .client
-            .send(request, Auth::Session)
-            .await?
-            .json()?)
-    }
-}
-
-impl IntoFuture for CreateJwt {
-    type Output = Result<Jwt>;
-    type IntoFuture = ResponseFuture<Jwt>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.account.client.send_json(request, Auth::Session).await
     }
 }
 
@@ -100,6 +86,15 @@ struct EmailTokenBody<'a> {
     url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     phrase: Option<bool>,
+}
+
+impl EmailTokenBody<'_> {
+    /// Sends the body to `POST /account/tokens/{kind}` (`route` is its template), without the
+    /// held session.
+    async fn send(&self, account: &Account, route: &'static str, kind: &str) -> Result<Token> {
+        let request = Request::new(Method::POST, route, ["account", "tokens", kind]).json(self);
+        account.client.send_json(request, Auth::Guest).await
+    }
 }
 
 /// `POST /account/tokens/email`: sends a sign-in code by email. From
@@ -131,32 +126,14 @@ impl CreateEmailToken {
     }
 
     async fn send(self) -> Result<Token> {
-        let request = Request::new(
-            Method::POST,
-            "/account/tokens/email",
-            ["account", "tokens", "email"],
-        )
-        .json(&EmailTokenBody {
+        let body = EmailTokenBody {
             user_id: self.user_id.as_str(),
             email: &self.email,
             url: None,
             phrase: self.phrase,
-        });
-        Ok(self
-            .account
-            .client
-            .send(request, Auth::Guest)
-            .await?
-            .json()?)
-    }
-}
-
-impl IntoFuture for CreateEmailToken {
-    type Output = Result<Token>;
-    type IntoFuture = ResponseFuture<Token>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        };
+        body.send(&self.account, "/account/tokens/email", "email")
+            .await
     }
 }
 
@@ -197,31 +174,33 @@ impl CreateMagicUrlToken {
     }
 
     async fn send(self) -> Result<Token> {
-        let request = Request::new(
-            Method::POST,
-            "/account/tokens/magic-url",
-            ["account", "tokens", "magic-url"],
-        )
-        .json(&EmailTokenBody {
+        let body = EmailTokenBody {
             user_id: self.user_id.as_str(),
             email: &self.email,
             url: self.url.as_deref(),
             phrase: self.phrase,
-        });
-        Ok(self
-            .account
-            .client
-            .send(request, Auth::Guest)
-            .await?
-            .json()?)
+        };
+        body.send(&self.account, "/account/tokens/magic-url", "magic-url")
+            .await
     }
 }
 
-impl IntoFuture for CreateMagicUrlToken {
-    type Output = Result<Token>;
-    type IntoFuture = ResponseFuture<Token>;
+/// Awaiting a request builder runs its `async fn send(self)`.
+macro_rules! into_future_via_send {
+    ($($builder:ty => $output:ty),+ $(,)?) => {$(
+        impl IntoFuture for $builder {
+            type Output = Result<$output>;
+            type IntoFuture = ResponseFuture<$output>;
 
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    )+};
+}
+
+into_future_via_send! {
+    CreateJwt => Jwt,
+    CreateEmailToken => Token,
+    CreateMagicUrlToken => Token,
 }

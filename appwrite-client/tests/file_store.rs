@@ -6,22 +6,10 @@ mod common;
 use std::sync::{Arc, Barrier};
 
 use appwrite_client::{
-    Account, AuthState, Client, Datetime, FileStore, ProfileKey, SessionCredential, SessionStore,
-    StoreError, StoredSession,
+    Account, AuthState, Client, FileStore, ProfileKey, SessionStore, StoreError,
 };
 use common::*;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
-
-fn session(credential: &str) -> StoredSession {
-    StoredSession::new(
-        SessionCredential::new(credential),
-        USER,
-        SESSION_ID,
-        Datetime::from(in_days(300)),
-        "token",
-    )
-}
+use wiremock::MockServer;
 
 fn key(project: &str, profile: Option<&str>) -> ProfileKey {
     ProfileKey::new(
@@ -36,16 +24,8 @@ async fn a_session_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sessions.json");
     let server = MockServer::start().await;
-    mount_login(
-        &server,
-        session_created(Source::Everything, &credential(), in_days(365)),
-    )
-    .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/account"))
-        .respond_with(json(200, user_json()))
-        .mount(&server)
-        .await;
+    mount_default_login(&server).await;
+    mount_account(&server).await;
 
     {
         let client = client_with(&server, FileStore::new(&file));
@@ -103,7 +83,7 @@ fn the_file_is_0600_and_a_new_folder_0700() {
     let file = folder.join("sessions.json");
     let store = FileStore::new(&file);
     store
-        .save(&key(PROJECT, None), &session(&credential()))
+        .save(&key(PROJECT, None), &stored(&credential(), in_days(300)))
         .unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&file), 0o600);
@@ -113,7 +93,7 @@ fn the_file_is_0600_and_a_new_folder_0700() {
     // A file someone opened up is private again after the next write.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     store
-        .save(&key("other", None), &session(&credential()))
+        .save(&key("other", None), &stored(&credential(), in_days(300)))
         .unwrap();
     assert_eq!(mode(&file), 0o600);
     // No temporary file is left behind.
@@ -140,7 +120,7 @@ fn a_corrupt_file_is_a_clear_error_and_left_untouched() {
 
     assert!(
         store
-            .save(&key(PROJECT, None), &session(&credential()))
+            .save(&key(PROJECT, None), &stored(&credential(), in_days(300)))
             .is_err()
     );
     assert!(store.clear(&key(PROJECT, None)).is_err());
@@ -184,7 +164,7 @@ fn a_newer_format_is_refused_and_left_untouched() {
     assert!(error.to_string().contains(&file.display().to_string()));
     assert!(
         store
-            .save(&key(PROJECT, None), &session(&credential()))
+            .save(&key(PROJECT, None), &stored(&credential(), in_days(300)))
             .is_err()
     );
     assert_eq!(std::fs::read(&file).unwrap(), future);
@@ -200,9 +180,15 @@ fn profiles_live_side_by_side() {
     let a = key("project-a", None);
     let b = key("project-b", None);
     let work = key("project-a", Some("work"));
-    store.save(&a, &session(&credential())).unwrap();
-    store.save(&b, &session(&credential_2())).unwrap();
-    store.save(&work, &session(&credential_2())).unwrap();
+    store
+        .save(&a, &stored(&credential(), in_days(300)))
+        .unwrap();
+    store
+        .save(&b, &stored(&credential_2(), in_days(300)))
+        .unwrap();
+    store
+        .save(&work, &stored(&credential_2(), in_days(300)))
+        .unwrap();
     assert_eq!(store.profiles().unwrap().len(), 3);
     assert_eq!(store.current().unwrap(), Some(work.clone()));
     assert_eq!(
@@ -239,7 +225,7 @@ fn fields_from_a_newer_revision_are_kept() {
     )
     .unwrap();
     FileStore::new(&file)
-        .save(&key(PROJECT, None), &session(&credential()))
+        .save(&key(PROJECT, None), &stored(&credential(), in_days(300)))
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(doc["note"], "keep me");
@@ -264,9 +250,14 @@ fn concurrent_writers_lose_nothing() {
                 for round in 0..ROUNDS {
                     barrier.wait();
                     store
-                        .save(&mine, &session(&format!("credential-{writer}-{round}")))
+                        .save(
+                            &mine,
+                            &stored(&format!("credential-{writer}-{round}"), in_days(300)),
+                        )
                         .unwrap();
-                    store.save(&scratch, &session("scratch")).unwrap();
+                    store
+                        .save(&scratch, &stored("scratch", in_days(300)))
+                        .unwrap();
                     store.clear(&scratch).unwrap();
                 }
             })

@@ -7,22 +7,11 @@ mod common;
 use std::time::Duration;
 
 use appwrite_client::{
-    Account, AuthState, Client, Datetime, MemoryStore, ProfileKey, RestoreOutcome,
-    SessionCredential, SessionStore, SignOutReason, StoredSession,
+    Account, AuthState, Client, Datetime, MemoryStore, ProfileKey, RestoreOutcome, SessionStore,
+    SignOutReason,
 };
 use common::*;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn stored(credential: &str, expire: std::time::SystemTime) -> StoredSession {
-    StoredSession::new(
-        SessionCredential::new(credential),
-        USER,
-        SESSION_ID,
-        Datetime::from(expire),
-        "token",
-    )
-}
+use wiremock::{MockServer, ResponseTemplate};
 
 /// A client whose store already holds a session (as after a restart).
 fn restored_client(server: &MockServer, store: &MemoryStore, credential: &str) -> Client {
@@ -31,14 +20,6 @@ fn restored_client(server: &MockServer, store: &MemoryStore, credential: &str) -
     let client = client_with(server, store.clone());
     assert!(client.is_signed_in());
     client
-}
-
-async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
 }
 
 fn reason(client: &Client) -> Option<SignOutReason> {
@@ -585,7 +566,7 @@ async fn sliding_extension_runs_once_before_the_next_request() {
         json(200, session_json(SESSION_ID, extended)).set_delay(Duration::from_millis(200)),
     )
     .await;
-    mount(&server, "GET", "/v1/account", json(200, user_json())).await;
+    mount_account(&server).await;
     let store = MemoryStore::new();
     let key = ProfileKey::new(format!("{}/v1", server.uri()), PROJECT, None);
     let mut old = stored(&credential(), in_days(10));
@@ -633,7 +614,7 @@ async fn sliding_extension_runs_once_before_the_next_request() {
 #[tokio::test]
 async fn no_extension_while_plenty_of_lifetime_is_left() {
     let server = MockServer::start().await;
-    mount(&server, "GET", "/v1/account", json(200, user_json())).await;
+    mount_account(&server).await;
     let store = MemoryStore::new();
     let key = ProfileKey::new(format!("{}/v1", server.uri()), PROJECT, None);
     store

@@ -9,8 +9,7 @@ use appwrite_client::{
     StoreError,
 };
 use common::*;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
 fn assert_hidden(what: &str, text: &str) {
     for secret in [
@@ -32,11 +31,13 @@ async fn debug_of_every_public_type_hides_the_credential() {
         session_created(Source::Body, &credential(), in_days(365)),
     )
     .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/account/sessions/current"))
-        .respond_with(json(200, session_json(SESSION_ID, in_days(365))))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        "GET",
+        "/v1/account/sessions/current",
+        json(200, session_json(SESSION_ID, in_days(365))),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let file_store = FileStore::new(dir.path().join("sessions.json"));
     let memory = MemoryStore::new();
@@ -99,21 +100,19 @@ async fn debug_of_every_public_type_hides_the_credential() {
 #[tokio::test]
 async fn errors_never_carry_the_credential() {
     let server = MockServer::start().await;
-    mount_login(
-        &server,
-        session_created(Source::Everything, &credential(), in_days(365)),
-    )
-    .await;
+    mount_default_login(&server).await;
     // A proxy that echoes the request's headers in its error.
-    Mock::given(method("GET"))
-        .and(path("/v1/account"))
-        .respond_with(error_json(
+    mount(
+        &server,
+        "GET",
+        "/v1/account",
+        error_json(
             403,
             "general_access_forbidden",
             &format!("refused header x-appwrite-session: {}", credential()),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let client = builder(&server).build().unwrap();
     let account = Account::new(&client);
     account.create_session(USER, TOKEN_SECRET).await.unwrap();
@@ -151,4 +150,30 @@ fn store_errors_name_the_file_and_chain_their_cause() {
     );
     assert!(std::error::Error::source(store).is_some());
     let _ = Client::builder();
+}
+
+#[tokio::test]
+async fn a_sign_in_error_never_carries_the_token_secret() {
+    let server = MockServer::start().await;
+    // A proxy that echoes the request body in its error.
+    mount_login(
+        &server,
+        error_json(
+            401,
+            "user_invalid_token",
+            &format!("refused body secret={TOKEN_SECRET}"),
+        ),
+    )
+    .await;
+    let client = builder(&server).build().unwrap();
+
+    let error = Account::new(&client)
+        .create_session(USER, TOKEN_SECRET)
+        .await
+        .unwrap_err();
+
+    assert!(error.is_unauthorized(), "{error:?}");
+    assert_hidden("Error Display", &error.to_string());
+    assert_hidden("Error Debug", &format!("{error:?}"));
+    assert!(error.to_string().contains("secret=[redacted]"), "{error}");
 }

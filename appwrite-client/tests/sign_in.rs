@@ -14,11 +14,7 @@ use wiremock::{Mock, MockServer};
 async fn sign_in_and_get(source: Source, credential: &str) -> (String, MemoryStore) {
     let server = MockServer::start().await;
     mount_login(&server, session_created(source, credential, in_days(365))).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/account"))
-        .respond_with(json(200, user_json()))
-        .mount(&server)
-        .await;
+    mount_account(&server).await;
     let store = MemoryStore::new();
     let client = client_with(&server, store.clone());
     let account = Account::new(&client);
@@ -112,22 +108,20 @@ async fn no_credential_anywhere_is_an_error_not_a_sign_in() {
 #[tokio::test]
 async fn cookie_mode_sends_the_cookie_as_received() {
     let server = MockServer::start().await;
-    mount_login(
+    mount_default_login(&server).await;
+    mount(
         &server,
-        session_created(Source::Everything, &credential(), in_days(365)),
-    )
-    .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/account/sessions"))
-        .respond_with(json(
+        "GET",
+        "/v1/account/sessions",
+        json(
             200,
             format!(
                 r#"{{"total":1,"sessions":[{}]}}"#,
                 session_json(SESSION_ID, in_days(365))
             ),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let client = builder(&server)
         .credential_mode(CredentialMode::Cookie)
         .build()
@@ -148,11 +142,7 @@ async fn cookie_mode_sends_the_cookie_as_received() {
 #[tokio::test]
 async fn session_calls_send_the_session_and_decode() {
     let server = MockServer::start().await;
-    mount_login(
-        &server,
-        session_created(Source::Everything, &credential(), in_days(365)),
-    )
-    .await;
+    mount_default_login(&server).await;
     let session_header = || header_is("x-appwrite-session", credential().as_str());
     Mock::given(method("GET"))
         .and(path("/v1/account/sessions/other-session"))
@@ -244,11 +234,7 @@ async fn token_producers_send_their_parameters_without_the_session() {
         .respond_with(token(""))
         .mount(&server)
         .await;
-    mount_login(
-        &server,
-        session_created(Source::Everything, &credential(), in_days(365)),
-    )
-    .await;
+    mount_default_login(&server).await;
     let client = builder(&server).build().unwrap();
     let account = Account::new(&client);
     account.create_session(USER, TOKEN_SECRET).await.unwrap();
@@ -328,4 +314,26 @@ fn futures_and_handles_are_send_and_static() {
         account.create_magic_url_token(USER, "a@b.c"),
     ));
     assert_send(&client.validate());
+}
+
+#[tokio::test]
+async fn a_body_over_max_response_bytes_is_a_transport_error() {
+    let server = MockServer::start().await;
+    mount_account(&server).await;
+    let client = builder(&server).max_response_bytes(64).build().unwrap();
+
+    let error = Account::new(&client).get().await.unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Transport(appwrite_client::TransportError::BodyTooLarge { limit: 64 })
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_transport());
+    assert_eq!(
+        error.to_string(),
+        "the response body is larger than 64 bytes"
+    );
 }

@@ -41,12 +41,10 @@ pub(crate) fn phrase() -> Result<String, getrandom::Error> {
         "Badger", "Comet", "Dolphin", "Falcon", "Forest", "Harbor", "Lantern", "Meadow", "Otter",
         "Panda", "Pebble", "River", "Rocket", "Sparrow", "Tiger", "Willow",
     ];
-    let b = bytes(2)?;
-    Ok(format!(
-        "{} {}",
-        ADJECTIVES[usize::from(b[0] % 16)],
-        NOUNS[usize::from(b[1] % 16)]
-    ))
+    let mut pick = [0u8; 2];
+    getrandom::fill(&mut pick)?;
+    let [adjective, noun] = pick.map(|b| usize::from(b % 16));
+    Ok(format!("{} {}", ADJECTIVES[adjective], NOUNS[noun]))
 }
 
 #[cfg(test)]

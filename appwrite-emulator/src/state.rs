@@ -104,8 +104,7 @@ impl Clock {
     }
 
     pub(crate) fn now(&self) -> SystemTime {
-        let ms = self.now_ms();
-        UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+        system_time(self.now_ms())
     }
 
     pub(crate) fn advance(&self, by: Duration) {
@@ -124,6 +123,16 @@ pub(crate) fn datetime(ms: Millis) -> Datetime {
     let nanos = i128::from(ms) * 1_000_000;
     appwrite_models::time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map_or(Datetime::UNSET, Datetime::from)
+}
+
+/// The last millisecond of the year 9999: the end of Appwrite's datetime format, and a time every
+/// platform's `SystemTime` can hold.
+const LAST_WIRE_MS: Millis = 253_402_300_799_999;
+
+/// `ms` as a `SystemTime`, clamped to the years 1970 to 9999.
+pub(crate) fn system_time(ms: Millis) -> SystemTime {
+    let ms = u64::try_from(ms.clamp(0, LAST_WIRE_MS)).unwrap_or(0);
+    UNIX_EPOCH + Duration::from_millis(ms)
 }
 
 /// A duration in whole milliseconds, saturating.

@@ -89,8 +89,7 @@ async fn malformed_bodies_and_missing_parameters() {
 #[tokio::test]
 async fn what_the_official_sdks_send_is_accepted() {
     let env = Env::start().await;
-    env.create_user("u1").await;
-    let (_, credential) = env.login("u1").await;
+    let credential = env.signed_in_user("u1").await;
     // GET with an empty content-type (Python), response formats newer than the server.
     for format in ["1.9.5", "2.3.0", "2.5.0", "1.8.0"] {
         let (status, headers, me) = send(
@@ -187,6 +186,37 @@ async fn garbage_on_the_wire_does_not_stop_the_server() {
     .await;
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("general_argument_invalid"), "{answer}");
+    env.assert_alive().await;
+}
+
+#[tokio::test]
+async fn a_clock_moved_to_the_end_of_time_does_not_crash_a_handler() {
+    let env = Env::start().await;
+    env.create_user("u1").await;
+    env.emu.advance_time(std::time::Duration::MAX);
+    for (path, body) in [
+        (
+            "/account/tokens/email",
+            json!({"userId": "u2", "email": "u2@example.com"}),
+        ),
+        (
+            "/account/tokens/magic-url",
+            json!({"userId": "u3", "email": "u3@example.com"}),
+        ),
+        (
+            "/account/tokens/phone",
+            json!({"userId": "u4", "phone": "+14155550123"}),
+        ),
+        ("/users/u1/tokens", json!({})),
+    ] {
+        let (status, _, body) = send(env.admin(Method::POST, path).json(&body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {body}");
+    }
+    let (login, _) = env.login("u1").await;
+    assert_eq!(login.status, StatusCode::CREATED);
+    let (status, _, outbox) = send(env.admin(Method::GET, "/emulator/outbox")).await;
+    assert_eq!(status, StatusCode::OK, "{outbox}");
+    assert_eq!(outbox["total"], 3);
     env.assert_alive().await;
 }
 

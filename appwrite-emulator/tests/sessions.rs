@@ -198,12 +198,7 @@ async fn sessions_expire_and_can_be_extended() {
 
     env.emu.advance_time(Duration::from_secs(11));
     // An expired session is silently a guest.
-    let error = expect_error(
-        env.session(Method::GET, "/account", &credential),
-        401,
-        "general_unauthorized_scope",
-    )
-    .await;
+    let error = env.expect_refused(&credential).await;
     assert_eq!(
         error["message"],
         r#"User (role: guests) missing scopes (["account"])"#
@@ -256,12 +251,7 @@ async fn account_sessions_get_list_and_logout() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(headers.get("set-cookie").is_none());
     assert!(headers.get("x-fallback-cookies").is_none());
-    expect_error(
-        env.session(Method::GET, "/account", &first_credential),
-        401,
-        "general_unauthorized_scope",
-    )
-    .await;
+    env.expect_refused(&first_credential).await;
 
     // Deleting the current one expires both cookies and clears the fallback.
     let (status, headers, _) = send(
@@ -288,19 +278,13 @@ async fn account_sessions_get_list_and_logout() {
         credential::from_response(PROJECT, &headers, None, env.emu.now()),
         CredentialUpdate::Cleared
     ));
-    expect_error(
-        env.session(Method::GET, "/account", &credential),
-        401,
-        "general_unauthorized_scope",
-    )
-    .await;
+    env.expect_refused(&credential).await;
 }
 
 #[tokio::test]
 async fn delete_all_sessions() {
     let env = Env::start().await;
-    env.create_user("u1").await;
-    let (_, other) = env.login("u1").await;
+    let other = env.signed_in_user("u1").await;
     let (_, credential) = env.login("u1").await;
     let (status, headers, _) =
         send(env.session(Method::DELETE, "/account/sessions", &credential)).await;
@@ -309,31 +293,20 @@ async fn delete_all_sessions() {
     assert_eq!(headers.get_all("set-cookie").iter().count(), 2);
     assert_eq!(env.emu.session_count("u1"), Some(0));
     for c in [&other, &credential] {
-        expect_error(
-            env.session(Method::GET, "/account", c),
-            401,
-            "general_unauthorized_scope",
-        )
-        .await;
+        env.expect_refused(c).await;
     }
 }
 
 #[tokio::test]
 async fn at_most_ten_sessions_per_user() {
     let env = Env::start().await;
-    env.create_user("u1").await;
-    let (_, oldest) = env.login("u1").await;
+    let oldest = env.signed_in_user("u1").await;
     let mut credential = String::new();
     for _ in 0..10 {
         credential = env.login("u1").await.1;
     }
     assert_eq!(env.emu.session_count("u1"), Some(10));
-    expect_error(
-        env.session(Method::GET, "/account", &oldest),
-        401,
-        "general_unauthorized_scope",
-    )
-    .await;
+    env.expect_refused(&oldest).await;
     let (status, _, _) = send(env.session(Method::GET, "/account", &credential)).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -478,8 +451,7 @@ async fn account_jwts() {
 #[tokio::test]
 async fn authenticated_requests_cannot_create_sessions() {
     let env = Env::start().await;
-    env.create_user("u1").await;
-    let (_, credential) = env.login("u1").await;
+    let credential = env.signed_in_user("u1").await;
     let secret = env.token("u1").await;
     let error = expect_error(
         env.session(Method::POST, "/account/sessions/token", &credential)

@@ -1,12 +1,11 @@
 //! Client configuration: the builder, the environment, and the shared request path.
 
 use std::fmt;
-use std::time::Duration;
 
 use appwrite_models::ApiKey;
 use appwrite_models::headers::Platform;
 use appwrite_transport::reqwest::header::HeaderName;
-use appwrite_transport::{ConfigError, FixedHeader, HttpConfig, Request, RetryPolicy, Transport};
+use appwrite_transport::{ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, Transport};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -114,6 +113,21 @@ impl Client {
         ResponseFuture::new(async move { transport.send_json(request).await.map_err(Error::from) })
     }
 
+    /// [`json`](Self::json) for a request built from checked arguments: one that was refused
+    /// fails at once, before anything is sent.
+    pub(crate) fn try_json<T>(
+        &self,
+        request: std::result::Result<Request, InvalidInput>,
+    ) -> ResponseFuture<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        match request {
+            Ok(request) => self.json(request),
+            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
+        }
+    }
+
     /// Sends `request` whose answer has no body (204).
     pub(crate) fn empty(&self, request: Request) -> ResponseFuture<()> {
         let transport = self.transport.clone();
@@ -126,7 +140,8 @@ impl Client {
     }
 }
 
-/// Which required setting is still waiting on a missing environment variable.
+/// Which required settings [`Client::builder_from_env`] found no environment variable for; each is
+/// reported by `build()` unless the setting has been given explicitly by then.
 #[derive(Clone, Copy, Debug, Default)]
 struct MissingEnv {
     endpoint: Option<&'static str>,
@@ -189,19 +204,9 @@ impl ClientBuilder {
         builder
     }
 
-    /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
-    /// `https://appwrite.example.com/v1`. Required.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.http = self.http.endpoint(endpoint);
-        self.missing_env.endpoint = None;
-        self
-    }
-
-    /// The project id, sent as `X-Appwrite-Project`. Required.
-    pub fn project(mut self, project: impl Into<String>) -> Self {
-        self.http = self.http.project(project);
-        self.missing_env.project = None;
-        self
+    appwrite_transport::http_config_setters! {
+        sdk = "appwrite-rust-server",
+        secret = "the API key",
     }
 
     /// The API key, sent as `X-Appwrite-Key` (a header marked sensitive). Required. It needs the
@@ -209,69 +214,6 @@ impl ClientBuilder {
     /// for sessions on Appwrite 1.9).
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
         self.api_key = Some(key.into());
-        self.missing_env.api_key = None;
-        self
-    }
-
-    /// The locale of Appwrite's messages (`X-Appwrite-Locale`), e.g. `en` or `de`.
-    pub fn locale(mut self, locale: impl Into<String>) -> Self {
-        self.http = self.http.locale(locale);
-        self
-    }
-
-    /// Replaces the default `user-agent` (`appwrite-rust-server/<version> (<os>; <arch>)`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.http = self.http.user_agent(user_agent);
-        self
-    }
-
-    /// Accepts self-signed and otherwise invalid TLS certificates. Off by default; turn it on only
-    /// for a development server, never in production: anyone between you and the server could
-    /// then read the API key.
-    pub fn self_signed(mut self, accept: bool) -> Self {
-        self.http = self.http.self_signed(accept);
-        self
-    }
-
-    /// Time allowed to open a connection, TCP and TLS (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed between two reads of a response (default 30 s).
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.read_timeout(timeout);
-        self
-    }
-
-    /// A limit on each whole attempt, from sending to the last byte (none by default: the
-    /// connect and read timeouts bound each phase instead).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http = self.http.timeout(timeout);
-        self
-    }
-
-    /// When failed requests are tried again (see [`RetryPolicy`]). On by default: bounded retries
-    /// for idempotent requests and for 429/503, honouring `Retry-After`; a `POST` that may have
-    /// reached the server is never sent again. [`RetryPolicy::disabled()`] turns retries off.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.http = self.http.retry_policy(policy);
-        self
-    }
-
-    /// The largest response body read (default 4 MiB, far above any Appwrite answer).
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.http = self.http.max_response_bytes(limit);
-        self
-    }
-
-    /// Uses this `reqwest::Client` as it is (for a proxy, custom root certificates, …) instead of
-    /// building one. Its own settings then apply: the timeouts and `self_signed` set here are not
-    /// used. Build it with `redirect(reqwest::redirect::Policy::none())`, or a redirect could
-    /// carry the API key to another host.
-    pub fn http_client(mut self, client: appwrite_transport::reqwest::Client) -> Self {
-        self.http = self.http.http_client(client);
         self
     }
 
@@ -282,8 +224,13 @@ impl ClientBuilder {
     /// `http://` or `https://` URL, or when the project, key, locale or user agent holds anything
     /// but visible ASCII (a newline, say). The key itself never appears in the error.
     pub fn build(self) -> Result<Client> {
+        // A variable that was missing is reported only if the setting was not given since.
         let missing = self.missing_env;
-        if let Some(name) = missing.endpoint.or(missing.project).or(missing.api_key) {
+        let unset = |name: Option<&'static str>, given: bool| name.filter(|_| !given);
+        if let Some(name) = unset(missing.endpoint, self.http.has_endpoint())
+            .or_else(|| unset(missing.project, self.http.has_project()))
+            .or_else(|| unset(missing.api_key, self.api_key.is_some()))
+        {
             return Err(ConfigError::MissingEnv(name).into());
         }
         let key = self

@@ -172,21 +172,27 @@ fn debug_never_shows_a_secret() {
 #[tokio::test]
 async fn decoded_models_never_show_their_secrets() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path("/v1/users/user-42/tokens"))
-        .respond_with(json_response(201, "token.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path("/v1/users/user-42/sessions"))
-        .respond_with(json_response(201, "session.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path("/v1/users/user-42/jwts"))
-        .respond_with(json_response(201, "jwt.json"))
-        .mount(&server)
-        .await;
+    common::mount(
+        &server,
+        "POST",
+        "/v1/users/user-42/tokens",
+        json_response(201, "token.json"),
+    )
+    .await;
+    common::mount(
+        &server,
+        "POST",
+        "/v1/users/user-42/sessions",
+        json_response(201, "session.json"),
+    )
+    .await;
+    common::mount(
+        &server,
+        "POST",
+        "/v1/users/user-42/jwts",
+        json_response(201, "jwt.json"),
+    )
+    .await;
     Mock::given(method("GET"))
         .respond_with(json_response(200, "user.json"))
         .mount(&server)

@@ -463,3 +463,30 @@ async fn a_redirect_is_not_followed_and_the_key_never_leaves() {
     // A redirect is final: each request was sent once.
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn an_error_message_repeating_the_password_is_redacted() {
+    let password = "correct horse battery staple";
+    let body = format!(
+        r#"{{"message":"refused body password={password}","code":400,"type":"general_argument_invalid","version":"1.9.6"}}"#
+    );
+    let refusing = || ResponseTemplate::new(400).set_body_raw(body.clone(), "application/json");
+    let server = answering("POST", refusing()).await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(404, "error_user_not_found.json"))
+        .mount(&server)
+        .await;
+    let users = users(&server);
+
+    let created = users.create("user-42").password(password).await;
+    let ensured = users.get_or_create("user-42").password(password).await;
+
+    for err in [created.unwrap_err(), ensured.unwrap_err()] {
+        assert_eq!(err.status(), Some(400));
+        assert_eq!(
+            err.api().unwrap().message,
+            "refused body password=[redacted]"
+        );
+        assert_clean(&err, password);
+    }
+}

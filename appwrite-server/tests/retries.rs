@@ -241,3 +241,19 @@ async fn a_disabled_policy_never_retries() {
     assert!(err.is_rate_limited());
     assert_eq!(request_count(&server).await, 1);
 }
+
+#[tokio::test]
+async fn an_absurd_rate_limit_reset_is_ignored_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(rate_limited().insert_header("x-ratelimit-reset", u64::MAX.to_string()))
+        .mount(&server)
+        .await;
+
+    let err = users(&server).get("user-42").await.unwrap_err();
+
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert_eq!(err.retry_after(), None);
+    // Retried with the policy's own backoff, as without the header.
+    assert_eq!(request_count(&server).await, 3);
+}

@@ -7,19 +7,12 @@ use std::time::Duration;
 
 use appwrite_server::{Datetime, ErrorType, Query};
 use common::{
-    KEY, assert_server_headers, body_json, fixture_str, json_response, single_request, users,
+    KEY, assert_server_headers, body_json, fixture_str, json_response, mount, request_bodies,
+    single_request, users,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json as body_is, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
 
 #[tokio::test]
 async fn create_token_with_defaults_posts_an_empty_object() {
@@ -97,13 +90,7 @@ async fn create_token_accepts_the_bounds_themselves() {
             .unwrap();
     }
 
-    let bodies: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(body_json)
-        .collect();
+    let bodies = request_bodies(&server).await;
     assert_eq!(
         bodies,
         [
@@ -458,14 +445,7 @@ async fn update_status_patches_the_flag() {
     assert!(!user.status);
     users.update_status("user-42", true).await.unwrap();
 
-    let bodies: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .inspect(|r| assert_server_headers(r))
-        .map(body_json)
-        .collect();
+    let bodies = request_bodies(&server).await;
     assert_eq!(bodies, [json!({"status": false}), json!({"status": true})]);
 }
 
@@ -584,14 +564,7 @@ async fn create_jwt_with_and_without_options() {
         "duration must be between 0 and 3600 seconds, got 3601s"
     );
 
-    let bodies: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .inspect(|r| assert_server_headers(r))
-        .map(body_json)
-        .collect();
+    let bodies = request_bodies(&server).await;
     assert_eq!(
         bodies,
         [

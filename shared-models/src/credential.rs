@@ -216,7 +216,8 @@ fn is_clearing(cookie: &cookie::Cookie<'_>, now: SystemTime) -> bool {
     }
     cookie
         .expires_datetime()
-        .is_some_and(|at| SystemTime::from(at) <= now)
+        .and_then(|at| crate::Datetime::from(at).to_system_time())
+        .is_some_and(|at| at <= now)
 }
 
 #[cfg(test)]

@@ -67,9 +67,17 @@ impl Datetime {
         self.0
     }
 
-    /// The datetime as a [`SystemTime`], or `None` when unset.
+    /// The datetime as a [`SystemTime`], or `None` when unset. A datetime before what the
+    /// platform's `SystemTime` can hold (before 1601 on Windows) gives the Unix epoch.
     pub fn to_system_time(&self) -> Option<SystemTime> {
-        self.0.map(SystemTime::from)
+        let since_epoch = self.0? - OffsetDateTime::UNIX_EPOCH;
+        let magnitude = since_epoch.unsigned_abs();
+        let time = if since_epoch.is_negative() {
+            SystemTime::UNIX_EPOCH.checked_sub(magnitude)
+        } else {
+            SystemTime::UNIX_EPOCH.checked_add(magnitude)
+        };
+        Some(time.unwrap_or(SystemTime::UNIX_EPOCH))
     }
 
     /// Whether the datetime lies strictly before `now`. Unset is never expired.
@@ -91,8 +99,15 @@ impl From<OffsetDateTime> for Datetime {
 }
 
 impl From<SystemTime> for Datetime {
+    /// A time beyond what the format holds (years before -9999 or after 9999) saturates there.
     fn from(value: SystemTime) -> Self {
-        Self(Some(OffsetDateTime::from(value)))
+        let epoch = OffsetDateTime::UNIX_EPOCH;
+        let to_time = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+        let datetime = match value.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => epoch.saturating_add(to_time(after)),
+            Err(before) => epoch.saturating_sub(to_time(before.duration())),
+        };
+        Self(Some(datetime))
     }
 }
 
@@ -165,5 +180,21 @@ mod tests {
             d.saturating_add(Duration::from_secs(60)).to_string(),
             "2020-10-15T06:39:00.000+00:00"
         );
+    }
+
+    #[test]
+    fn system_times_out_of_range_saturate_instead_of_panicking() {
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(400_000 * 31_556_952);
+        let d = Datetime::from(far);
+        assert_eq!(d.to_string(), "9999-12-31T23:59:59.999+00:00");
+        assert!(d.to_system_time().is_some_and(|t| t < far));
+        let now = SystemTime::now();
+        assert_eq!(Datetime::from(now).to_system_time(), Some(now));
+        let old = Datetime::parse("0001-01-01T00:00:00.000+00:00").unwrap();
+        assert!(
+            old.to_system_time()
+                .is_some_and(|t| t <= SystemTime::UNIX_EPOCH)
+        );
+        assert!(old.is_before(SystemTime::now()));
     }
 }

@@ -255,18 +255,17 @@ pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duratio
         if let Ok(seconds) = value.parse::<u64>() {
             return Some(Duration::from_secs(seconds));
         }
-        if let Ok(date) =
+        if let Some(date) =
             time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822)
+                .ok()
+                .and_then(|date| crate::Datetime::from(date).to_system_time())
         {
-            return Some(
-                SystemTime::from(date)
-                    .duration_since(now)
-                    .unwrap_or(Duration::ZERO),
-            );
+            return Some(date.duration_since(now).unwrap_or(Duration::ZERO));
         }
     }
+    // A reset beyond what `SystemTime` can hold is no time at all: ignored, never a panic.
     let reset = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
-    let reset = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
+    let reset = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(reset))?;
     Some(reset.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -316,5 +315,20 @@ mod tests {
             "Thu, 01 Jan 1970 00:16:50 GMT".parse().unwrap(),
         );
         assert_eq!(retry_after(&h, now), Some(Duration::from_secs(10)));
+    }
+
+    #[test]
+    fn absurd_rate_limit_headers_are_ignored_not_a_panic() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut h = http::HeaderMap::new();
+        h.insert("x-ratelimit-reset", u64::MAX.to_string().parse().unwrap());
+        assert_eq!(retry_after(&h, now), None);
+        h.insert("retry-after", u64::MAX.to_string().parse().unwrap());
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(u64::MAX)));
+        h.insert(
+            "retry-after",
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
+        );
+        assert!(retry_after(&h, now).is_some());
     }
 }

@@ -214,6 +214,19 @@ fn short(text: &str) -> String {
 /// otherwise repeat part of the body, which may be a secret. Field names (in backticks) stay.
 fn describe_json_error(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
+    let out = json_error_without_values(error);
+    match error.classify() {
+        Category::Eof => format!("the JSON ends early (truncated?): {out}"),
+        Category::Syntax => format!("the body is not valid JSON: {out}"),
+        Category::Data => format!("the JSON has an unexpected shape: {out}"),
+        Category::Io => out,
+    }
+}
+
+/// `serde_json`'s message for `error` with every double-quoted value replaced by `"…"`: a
+/// message like `invalid type: string "…", expected u64` could otherwise repeat a secret from
+/// the JSON. Field names (in backticks), positions and expectations stay.
+pub fn json_error_without_values(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let mut out = String::with_capacity(message.len());
     let mut in_quotes = false;
@@ -231,12 +244,7 @@ fn describe_json_error(error: &serde_json::Error) -> String {
             (c, false) => out.push(c),
         }
     }
-    match error.classify() {
-        Category::Eof => format!("the JSON ends early (truncated?): {out}"),
-        Category::Syntax => format!("the body is not valid JSON: {out}"),
-        Category::Data => format!("the JSON has an unexpected shape: {out}"),
-        Category::Io => out,
-    }
+    out
 }
 
 #[cfg(test)]
@@ -312,5 +320,25 @@ mod tests {
         );
         assert!(e.is_not_found());
         assert_eq!(e.error_type, crate::ErrorType::UserNotFound);
+    }
+
+    #[test]
+    fn json_errors_never_quote_values() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Limit {
+            #[allow(dead_code)]
+            limit: u64,
+        }
+        let error = serde_json::from_str::<Limit>(r#"{"limit":"a_session_s3cr3t"}"#).unwrap_err();
+        let message = json_error_without_values(&error);
+        assert!(!message.contains("s3cr3t"), "{message}");
+        assert!(
+            message.starts_with("invalid type: string \"…\", expected u64"),
+            "{message}"
+        );
+        let described = decode_json::<Limit>(200, None, br#"{"limit":"a_session_s3cr3t"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!described.contains("s3cr3t"), "{described}");
     }
 }

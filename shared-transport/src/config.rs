@@ -136,6 +136,17 @@ impl HttpConfig {
         self
     }
 
+    /// Whether an endpoint has been set (even an empty or invalid one: [`build`](Self::build)
+    /// checks it).
+    pub fn has_endpoint(&self) -> bool {
+        self.endpoint.is_some()
+    }
+
+    /// Whether a project id has been set (even an empty one: [`build`](Self::build) checks it).
+    pub fn has_project(&self) -> bool {
+        self.project.is_some()
+    }
+
     /// Checks the settings and builds the transport: endpoint and project are required; the
     /// project and every fixed header must be visible ASCII.
     pub fn build(

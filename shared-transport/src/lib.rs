@@ -3,7 +3,8 @@
 //! certificates, the SDK headers), sending a [`Request`] with a bounded [`RetryPolicy`] that never
 //! replays a `POST` that may have reached the server, reading bodies up to a limit, a `tracing` span
 //! per request (method, route template, status, latency; never a header value), and the error
-//! variants and predicates both SDKs' `Error` enums share ([`sdk_error!`]).
+//! variants and predicates both SDKs' `Error` enums share ([`sdk_error!`]), and the connection
+//! setters both SDKs' client builders share ([`http_config_setters!`]).
 //!
 //! Use the SDKs; this crate is their plumbing.
 //!
@@ -29,6 +30,7 @@ mod config;
 mod error;
 mod request;
 mod retry;
+mod setters;
 mod transport;
 
 pub use config::{

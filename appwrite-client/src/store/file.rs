@@ -334,21 +334,7 @@ fn describe(error: &serde_json::Error) -> String {
         Category::Data => "it has an unexpected shape",
         Category::Io => "it could not be read",
     };
-    let message = error.to_string();
-    let mut detail = String::with_capacity(message.len());
-    let mut quoted = false;
-    for c in message.chars() {
-        match c {
-            '"' => {
-                if !quoted {
-                    detail.push_str("\"…\"");
-                }
-                quoted = !quoted;
-            }
-            _ if quoted => {}
-            c => detail.push(c),
-        }
-    }
+    let detail = appwrite_models::protocol::json_error_without_values(error);
     format!("{what}: {detail}")
 }
 

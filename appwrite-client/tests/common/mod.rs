@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use appwrite_client::models::credential;
 use appwrite_client::models::time::{OffsetDateTime, format_description};
-use appwrite_client::{Client, ClientBuilder, Datetime, RetryPolicy, SessionStore};
+use appwrite_client::{
+    Client, ClientBuilder, Datetime, RetryPolicy, SessionCredential, SessionStore, StoredSession,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -177,6 +179,41 @@ pub fn logged_out() -> ResponseTemplate {
             format!("a_session_{PROJECT}=deleted; expires={past}; path=/; httponly; samesite=None"),
         )
         .insert_header("x-fallback-cookies", "[]")
+}
+
+/// A session as the store keeps it: this user and session, with `credential`, until `expire`.
+pub fn stored(credential: &str, expire: SystemTime) -> StoredSession {
+    StoredSession::new(
+        SessionCredential::new(credential),
+        USER,
+        SESSION_ID,
+        Datetime::from(expire),
+        "token",
+    )
+}
+
+/// Answers `verb route` with `response`, for any headers and body.
+pub async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Answers `GET /account` with the user fixture.
+pub async fn mount_account(server: &MockServer) {
+    mount(server, "GET", "/v1/account", json(200, user_json())).await;
+}
+
+/// Answers sign-in as Appwrite does (both cookies and the fallback header) with [`credential`],
+/// for a session valid a year.
+pub async fn mount_default_login(server: &MockServer) {
+    mount_login(
+        server,
+        session_created(Source::Everything, &credential(), in_days(365)),
+    )
+    .await;
 }
 
 pub async fn mount_login(server: &MockServer, response: ResponseTemplate) {

@@ -64,6 +64,13 @@ fn user_not_found() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
 
+/// What every `/v1/users/{userId}…` route does first: checks the scope, then the id (Appwrite's
+/// scope check runs before parameter validation).
+fn user_route<'a>(ctx: &Ctx, scope: &str, user_id: &'a str) -> Result<&'a str, ApiError> {
+    ctx.authorize(&[scope])?;
+    uid("userId", user_id)
+}
+
 fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
     UserOut {
         user,
@@ -123,8 +130,7 @@ pub(super) async fn list(ctx: Ctx) -> ApiResult {
 
 /// `GET /v1/users/{userId}`
 pub(super) async fn get(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["users.read"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.read", &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
     Ok(ok(&user_out(&ctx, user)))
@@ -132,8 +138,7 @@ pub(super) async fn get(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
 
 /// `DELETE /v1/users/{userId}`
 pub(super) async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     ctx.shared
         .store()
         .delete_user(user_id)
@@ -147,8 +152,7 @@ pub(super) async fn update_status(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     let status = p.boolean("status", None)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -164,8 +168,7 @@ pub(super) async fn create_token(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     let length = p.range("length", 6, 4, 128)?;
     let expire = p.range("expire", 900, 60, 31_536_000)?;
     // Secret, hash and id are made before taking the lock; only the insert happens under it.
@@ -225,8 +228,7 @@ pub(super) async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<Str
 
 /// `GET /v1/users/{userId}/sessions`
 pub(super) async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["users.read"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.read", &user_id)?;
     let include_total = ctx.query().boolean("total", Some(true))?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
@@ -245,8 +247,7 @@ pub(super) async fn delete_sessions(
     ctx: Ctx,
     PathParams(user_id): PathParams<String>,
 ) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     let mut store = ctx.shared.store();
     store
         .users
@@ -261,8 +262,7 @@ pub(super) async fn delete_session(
     ctx: Ctx,
     PathParams((user_id, session_id)): PathParams<(String, String)>,
 ) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     let session_id = uid("sessionId", &session_id)?;
     let mut store = ctx.shared.store();
     let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
@@ -277,8 +277,7 @@ pub(super) async fn create_jwt(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    ctx.authorize(&["users.write"])?;
-    let user_id = uid("userId", &user_id)?;
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
     let wanted = match p.get("sessionId") {
         None => "recent".to_owned(),
         Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),

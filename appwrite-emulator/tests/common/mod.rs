@@ -127,6 +127,23 @@ impl Env {
         (login, credential)
     }
 
+    /// Creates user `id` and signs it in; returns the session credential.
+    pub async fn signed_in_user(&self, id: &str) -> String {
+        self.create_user(id).await;
+        self.login(id).await.1
+    }
+
+    /// Checks that `GET /account` with `credential` is refused as a guest's request (the
+    /// session is gone or never was); returns the error body.
+    pub async fn expect_refused(&self, credential: &str) -> Value {
+        expect_error(
+            self.session(Method::GET, "/account", credential),
+            401,
+            "general_unauthorized_scope",
+        )
+        .await
+    }
+
     /// Fails the test unless the server still answers.
     pub async fn assert_alive(&self) {
         let (status, _, body) = send(self.http.get(self.url("/health/version"))).await;

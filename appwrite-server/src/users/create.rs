@@ -121,7 +121,24 @@ impl IntoFuture for CreateUser {
     type IntoFuture = ResponseFuture<User>;
 
     fn into_future(self) -> Self::IntoFuture {
-        self.client.json(self.request())
+        let created = self.client.json(self.request());
+        let password = self.password;
+        ResponseFuture::new(async move {
+            created
+                .await
+                .map_err(|error| without_password(error, password.as_ref()))
+        })
+    }
+}
+
+/// `error` with the password hidden from Appwrite's message, in case a proxy echoes the request.
+fn without_password(error: Error, password: Option<&SecretString>) -> Error {
+    match (error, password) {
+        (Error::Api(mut api), Some(password)) => {
+            api.redact(password.expose_secret());
+            Error::Api(api)
+        }
+        (error, _) => error,
     }
 }
 
@@ -200,7 +217,8 @@ async fn get_or_create(create: CreateUser) -> Result<User> {
         Err(error) if is_user_not_found(&error) => {}
         found => return found,
     }
-    let conflict = match client.json::<User>(create.request()).await {
+    let created = client.json::<User>(create.request()).await;
+    let conflict = match created.map_err(|e| without_password(e, create.password.as_ref())) {
         Err(error) if error.is_conflict() => error,
         created => return created,
     };

@@ -108,10 +108,7 @@ impl IntoFuture for CreateToken {
     type IntoFuture = ResponseFuture<Token>;
 
     fn into_future(self) -> Self::IntoFuture {
-        match self.request() {
-            Ok(request) => self.client.json(request),
-            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
-        }
+        self.client.try_json(self.request())
     }
 }
 
@@ -190,10 +187,7 @@ impl IntoFuture for CreateJwt {
     type IntoFuture = ResponseFuture<Jwt>;
 
     fn into_future(self) -> Self::IntoFuture {
-        match self.request() {
-            Ok(request) => self.client.json(request),
-            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
-        }
+        self.client.try_json(self.request())
     }
 }
 

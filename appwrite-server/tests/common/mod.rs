@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use appwrite_server::{Client, ClientBuilder, RetryPolicy, Users};
 use serde_json::Value;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The API key every test client uses; no output may ever contain it.
 pub const KEY: &str = "standard_4f7c2a9e1b3d5f8a0c6e2b4d9f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a";
@@ -107,4 +108,26 @@ pub async fn single_request(server: &MockServer) -> wiremock::Request {
 /// The JSON body of a request.
 pub fn body_json(request: &wiremock::Request) -> Value {
     serde_json::from_slice(&request.body).unwrap()
+}
+
+/// Answers `verb route` with `response`, for any headers and body.
+pub async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// The JSON bodies of the requests `server` received, in order, after checking each one's
+/// headers.
+pub async fn request_bodies(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .inspect(|r| assert_server_headers(r))
+        .map(body_json)
+        .collect()
 }
