@@ -136,42 +136,38 @@ pub fn from_response(
     body_secret: Option<&SessionCredential>,
     now: SystemTime,
 ) -> CredentialUpdate {
-    let name = cookie_name(project);
-    let legacy = format!("{name}_legacy");
     let mut cleared = false;
-    let mut found: [Option<SessionCredential>; 2] = [None, None];
-
+    // Names are matched on the raw header first, so only the session cookies are parsed, and the
+    // legacy twin only when the main cookie is absent.
+    let mut legacy = None;
     for raw in headers.get_all(http::header::SET_COOKIE) {
         let Ok(raw) = raw.to_str() else { continue };
-        let Ok(cookie) = cookie::Cookie::parse(raw) else {
-            continue;
-        };
-        // Appwrite lower-cases cookie names when it sets them.
-        let slot = if cookie.name().eq_ignore_ascii_case(&name) {
-            0
-        } else if cookie.name().eq_ignore_ascii_case(&legacy) {
-            1
-        } else {
-            continue;
-        };
-        if is_clearing(&cookie, now) {
-            cleared = true;
-        } else if found[slot].is_none() {
-            found[slot] = Some(SessionCredential::new(cookie.value()));
+        match session_cookie_kind(raw, project) {
+            Some(CookieKind::Main) => match read_cookie(raw, now) {
+                Some(CookieValue::Set(credential)) => {
+                    return CredentialUpdate::Set {
+                        credential,
+                        source: CredentialSource::Cookie,
+                    };
+                }
+                Some(CookieValue::Cleared) => cleared = true,
+                None => {}
+            },
+            Some(CookieKind::Legacy) => {
+                legacy.get_or_insert(raw);
+            }
+            None => {}
         }
     }
-    let [cookie, legacy_cookie] = found;
-    if let Some(credential) = cookie {
-        return CredentialUpdate::Set {
-            credential,
-            source: CredentialSource::Cookie,
-        };
-    }
-    if let Some(credential) = legacy_cookie {
-        return CredentialUpdate::Set {
-            credential,
-            source: CredentialSource::LegacyCookie,
-        };
+    match legacy.and_then(|raw| read_cookie(raw, now)) {
+        Some(CookieValue::Set(credential)) => {
+            return CredentialUpdate::Set {
+                credential,
+                source: CredentialSource::LegacyCookie,
+            };
+        }
+        Some(CookieValue::Cleared) => cleared = true,
+        None => {}
     }
 
     if let Some(value) = headers
@@ -179,7 +175,7 @@ pub fn from_response(
         .and_then(|v| v.to_str().ok())
     {
         match serde_json::from_str::<serde_json::Value>(value) {
-            Ok(serde_json::Value::Object(map)) => match map.get(&name) {
+            Ok(serde_json::Value::Object(map)) => match map.get(&cookie_name(project)) {
                 Some(serde_json::Value::String(v)) if !v.is_empty() => {
                     return CredentialUpdate::Set {
                         credential: SessionCredential::new(v.as_str()),
@@ -205,6 +201,49 @@ pub fn from_response(
     } else {
         CredentialUpdate::Unchanged
     }
+}
+
+#[derive(Clone, Copy)]
+enum CookieKind {
+    Main,
+    Legacy,
+}
+
+enum CookieValue {
+    Set(SessionCredential),
+    Cleared,
+}
+
+/// Whether a raw `Set-Cookie` value sets `a_session_<project>` or its `_legacy` twin, by name only
+/// and ignoring case (Appwrite lower-cases cookie names when it sets them).
+fn session_cookie_kind(raw: &str, project: &str) -> Option<CookieKind> {
+    const PREFIX: &str = "a_session_";
+    let name = raw.split_once('=')?.0.trim();
+    let rest = name
+        .get(..PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(PREFIX))
+        .and_then(|_| name.get(PREFIX.len()..))?;
+    let (own, suffix) = (rest.get(..project.len())?, rest.get(project.len()..)?);
+    if !own.eq_ignore_ascii_case(project) {
+        return None;
+    }
+    if suffix.is_empty() {
+        Some(CookieKind::Main)
+    } else if suffix.eq_ignore_ascii_case("_legacy") {
+        Some(CookieKind::Legacy)
+    } else {
+        None
+    }
+}
+
+/// Parses a session cookie: its value, or `Cleared` when it expires it. `None` when unparsable.
+fn read_cookie(raw: &str, now: SystemTime) -> Option<CookieValue> {
+    let cookie = cookie::Cookie::parse(raw).ok()?;
+    Some(if is_clearing(&cookie, now) {
+        CookieValue::Cleared
+    } else {
+        CookieValue::Set(SessionCredential::new(cookie.value()))
+    })
 }
 
 fn is_clearing(cookie: &cookie::Cookie<'_>, now: SystemTime) -> bool {
@@ -308,6 +347,27 @@ mod tests {
         let other_project = headers(&[("set-cookie", "a_session_other=X")]);
         assert!(matches!(
             from_response(PROJECT, &other_project, None, now),
+            CredentialUpdate::Unchanged
+        ));
+    }
+
+    #[test]
+    fn cookie_names_match_whole_and_ignoring_case() {
+        let now = SystemTime::now();
+        let h = headers(&[
+            ("set-cookie", "a_session_demox=X; path=/"),
+            ("set-cookie", "A_SESSION_DEMO_legacy=L; path=/"),
+        ]);
+        assert_eq!(
+            set(from_response(PROJECT, &h, None, now)),
+            ("L".into(), CredentialSource::LegacyCookie)
+        );
+        let h = headers(&[
+            ("set-cookie", "a_session_demo_legacyx=X"),
+            ("set-cookie", "a_session_=Y"),
+        ]);
+        assert!(matches!(
+            from_response(PROJECT, &h, None, now),
             CredentialUpdate::Unchanged
         ));
     }

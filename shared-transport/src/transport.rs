@@ -205,18 +205,32 @@ impl Transport {
         {
             return Err(too_large);
         }
-        let mut body = BytesMut::new();
+        // Appwrite's answers usually arrive in one chunk: keep it as it is, copy only when a
+        // second one follows.
+        let mut first: Option<Bytes> = None;
+        let mut joined: Option<BytesMut> = None;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(TransportError::from_reqwest)?
         {
-            if body.len() + chunk.len() > limit {
+            let held =
+                first.as_ref().map_or(0, Bytes::len) + joined.as_ref().map_or(0, BytesMut::len);
+            if held + chunk.len() > limit {
                 return Err(too_large);
             }
-            body.extend_from_slice(&chunk);
+            match (&mut joined, first.take()) {
+                (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+                (None, None) => first = Some(chunk),
+                (None, Some(previous)) => {
+                    let mut buffer = BytesMut::with_capacity(previous.len() + chunk.len());
+                    buffer.extend_from_slice(&previous);
+                    buffer.extend_from_slice(&chunk);
+                    joined = Some(buffer);
+                }
+            }
         }
-        Ok(body.freeze())
+        Ok(joined.map_or_else(|| first.unwrap_or_default(), BytesMut::freeze))
     }
 }
 
