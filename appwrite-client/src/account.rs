@@ -1,5 +1,6 @@
 //! [`Account`]: the signed-in user's account and sessions (Appwrite's `account` service).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use appwrite_models::credential::{self, CredentialUpdate};
@@ -122,11 +123,11 @@ impl Account {
         };
         tracing::debug!(source = ?source, "session credential received");
 
-        let stored = StoredSession::from_session(&session, credential);
-        if let Err(error) = client.remember(None, stored.clone()).await {
+        let held = client.hold(StoredSession::from_session(&session, credential));
+        if let Err(error) = client.remember(None, Arc::clone(&held)).await {
             // Not kept, so not left behind either.
             if let Err(revoke) = client
-                .send_with(delete_request("current"), Some(&stored))
+                .send_with(delete_request("current"), Some(&held))
                 .await
             {
                 tracing::warn!(error = %revoke, "could not revoke the session that could not be stored");
@@ -144,7 +145,7 @@ impl Account {
             return Ok(());
         };
         let generation = Some(snapshot.generation);
-        if held.is_expired_at(SystemTime::now()) {
+        if held.stored.is_expired_at(SystemTime::now()) {
             client.forget(generation, SignOutReason::Expired).await?;
             return Ok(());
         }
@@ -211,7 +212,7 @@ impl Account {
         let session_id = session_id.into();
         let held = self.client.inner.state.snapshot().session;
         let is_held =
-            session_id.is_current() || held.as_ref().is_some_and(|s| s.session_id == session_id);
+            session_id.is_current() || held.is_some_and(|s| s.stored.session_id == session_id);
         if is_held {
             return self.log_out(delete_request(session_id.as_str())).await;
         }

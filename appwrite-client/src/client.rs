@@ -5,19 +5,21 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use appwrite_models::SessionCredential;
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::headers::Platform;
 use appwrite_models::{ErrorType, Session, SessionId};
 use appwrite_transport::reqwest::Method;
-use appwrite_transport::reqwest::header::{COOKIE, HeaderName, ORIGIN};
+use appwrite_transport::reqwest::header::{COOKIE, HeaderName, HeaderValue, ORIGIN};
 use appwrite_transport::{
-    FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, Transport, header_value,
+    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, Transport,
+    header_value,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
-use crate::session::{AuthState, RestoreOutcome, SessionState, SignOutReason};
+use crate::session::{AuthState, HeldSession, RestoreOutcome, SessionState, SignOutReason};
 use crate::store::memory::MemoryStore;
 use crate::store::{ProfileKey, SessionStore, StoreError, StoredSession};
 
@@ -178,11 +180,8 @@ impl ClientBuilder {
         let transport = self
             .http
             .build(Platform::Client, env!("CARGO_PKG_VERSION"), fixed)?;
-        let key = ProfileKey::new(
-            transport.endpoint().as_str(),
-            transport.project(),
-            self.profile,
-        );
+        let key =
+            ProfileKey::from_endpoint(transport.endpoint(), transport.project(), self.profile);
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn SessionStore>);
@@ -194,6 +193,8 @@ impl ClientBuilder {
             }
             session => (session, SignOutReason::NoSession),
         };
+        let session = session
+            .map(|stored| Arc::new(HeldSession::new(stored, self.mode, transport.project())));
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -207,6 +208,23 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The request header that carries `credential` in `mode`: `X-Appwrite-Session` with any URL
+/// encoding undone, or `Cookie: a_session_<project>=<credential as received>`.
+pub(crate) fn credential_header(
+    mode: CredentialMode,
+    project: &str,
+    credential: &SessionCredential,
+) -> std::result::Result<(HeaderName, HeaderValue), ConfigError> {
+    let (name, value) = match mode {
+        CredentialMode::SessionHeader => (
+            HeaderName::from_static(credential::SESSION_HEADER),
+            credential::session_header_value(credential),
+        ),
+        CredentialMode::Cookie => (COOKIE, credential::cookie_header_value(project, credential)),
+    };
+    Ok((name, header_value("session credential", &value, true)?))
 }
 
 fn check_profile_name(name: &str) -> Result<()> {
@@ -294,11 +312,11 @@ impl Client {
     /// session is kept.
     pub async fn validate(&self) -> Result<RestoreOutcome> {
         let snapshot = self.inner.state.snapshot();
-        let Some(session) = snapshot.session else {
+        let Some(held) = snapshot.session else {
             return Ok(RestoreOutcome::NoSession);
         };
         let generation = Some(snapshot.generation);
-        if session.is_expired_at(SystemTime::now()) {
+        if held.stored.is_expired_at(SystemTime::now()) {
             self.forget(generation, SignOutReason::Expired).await?;
             return Ok(RestoreOutcome::Expired);
         }
@@ -307,12 +325,11 @@ impl Client {
             "/account/sessions/{sessionId}",
             ["account", "sessions", "current"],
         );
-        match self.send_with(request, Some(&session)).await {
+        match self.send_with(request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;
-                if current.id == session.session_id && current.expire != session.expire {
-                    let mut updated = session;
-                    updated.expire = current.expire;
+                if current.id == held.stored.session_id && current.expire != held.stored.expire {
+                    let updated = held.amended(|stored| stored.expire = current.expire);
                     self.remember(generation, updated).await?;
                 }
                 Ok(RestoreOutcome::Restored(Box::new(current)))
@@ -321,7 +338,7 @@ impl Client {
                 if error.is_unauthorized()
                     && error.error_type().is_none_or(refusal_ends_session) =>
             {
-                let reason = refused_reason(&session);
+                let reason = refused_reason(&held.stored);
                 self.forget(generation, reason).await?;
                 Ok(match reason {
                     SignOutReason::Expired => RestoreOutcome::Expired,
@@ -364,18 +381,18 @@ impl Client {
             Auth::Session => self.usable_session().await,
         };
         let result = self
-            .send_with(request, carried.as_ref().map(|(_, s)| s))
+            .send_with(request, carried.as_ref().map(|(_, held)| &**held))
             .await;
-        let Some((generation, session)) = carried else {
+        let Some((generation, held)) = carried else {
             return result;
         };
         match &result {
-            Ok(response) => self.apply_update(generation, session, response).await,
+            Ok(response) => self.apply_update(generation, &held, response).await,
             Err(Error::Api(api))
                 if api.is_unauthorized() && refusal_ends_session(&api.error_type) =>
             {
                 if let Err(error) = self
-                    .forget(Some(generation), refused_reason(&session))
+                    .forget(Some(generation), refused_reason(&held.stored))
                     .await
                 {
                     tracing::warn!(error = %error, "could not clear the refused session from the store");
@@ -388,10 +405,10 @@ impl Client {
 
     /// The stored session and its generation, unless there is none; one whose expiry has passed
     /// is forgotten here instead of being sent.
-    async fn usable_session(&self) -> Option<(u64, StoredSession)> {
+    async fn usable_session(&self) -> Option<(u64, Arc<HeldSession>)> {
         let snapshot = self.inner.state.snapshot();
         let session = snapshot.session?;
-        if session.is_expired_at(SystemTime::now()) {
+        if session.stored.is_expired_at(SystemTime::now()) {
             if let Err(error) = self
                 .forget(Some(snapshot.generation), SignOutReason::Expired)
                 .await
@@ -403,29 +420,31 @@ impl Client {
         Some((snapshot.generation, session))
     }
 
+    /// The session `stored`, ready to be held and sent: its credential header is made here, once.
+    pub(crate) fn hold(&self, stored: StoredSession) -> Arc<HeldSession> {
+        Arc::new(HeldSession::new(stored, self.inner.mode, self.project()))
+    }
+
     /// Sends `request` with `session`'s credential (if any) and nothing else: no state changes.
     pub(crate) async fn send_with(
         &self,
         mut request: Request,
-        session: Option<&StoredSession>,
+        session: Option<&HeldSession>,
     ) -> Result<Response> {
-        if let Some(session) = session {
-            let (name, value) = match self.inner.mode {
-                CredentialMode::SessionHeader => (
-                    HeaderName::from_static(credential::SESSION_HEADER),
-                    credential::session_header_value(&session.credential),
-                ),
-                CredentialMode::Cookie => (
-                    COOKIE,
-                    credential::cookie_header_value(self.project(), &session.credential),
-                ),
+        if let Some(held) = session {
+            let (name, value) = match held.header() {
+                Some((name, value)) => (name.clone(), value.clone()),
+                // The credential cannot be sent in a header: the same error as making it gives.
+                None => {
+                    credential_header(self.inner.mode, self.project(), &held.stored.credential)?
+                }
             };
-            request = request.header(name, header_value("session credential", &value, true)?);
+            request = request.header(name, value);
         }
         match self.inner.transport.send(request).await {
             Ok(response) => Ok(response),
             Err(RequestError::Api(mut api)) => {
-                if let Some(session) = session {
+                if let Some(session) = session.map(|held| &held.stored) {
                     // A proxy or server that echoes a header must not put the session in a message.
                     api.redact(session.credential.expose_secret());
                     api.redact(&credential::session_header_value(&session.credential));
@@ -437,16 +456,18 @@ impl Client {
     }
 
     /// Applies the credential a successful answer carries (rare outside sign-in and sign-out).
-    async fn apply_update(&self, generation: u64, session: StoredSession, response: &Response) {
+    async fn apply_update(&self, generation: u64, held: &HeldSession, response: &Response) {
         let update =
             credential::from_response(self.project(), &response.headers, None, SystemTime::now());
         let outcome = match update {
             CredentialUpdate::Set { credential, .. }
-                if credential.expose_secret() != session.credential.expose_secret() =>
+                if credential.expose_secret() != held.stored.credential.expose_secret() =>
             {
-                let mut updated = session;
+                let mut updated = held.stored.clone();
                 updated.credential = credential;
-                self.remember(Some(generation), updated).await.map(drop)
+                self.remember(Some(generation), self.hold(updated))
+                    .await
+                    .map(drop)
             }
             CredentialUpdate::Cleared => self
                 .forget(Some(generation), SignOutReason::Cleared)
@@ -464,16 +485,15 @@ impl Client {
     pub(crate) async fn remember(
         &self,
         expected: Option<u64>,
-        session: StoredSession,
+        session: Arc<HeldSession>,
     ) -> std::result::Result<bool, StoreError> {
         let _write = self.inner.state.write.lock().await;
         if !self.inner.state.is_generation(expected) {
             return Ok(false);
         }
-        let store = Arc::clone(&self.inner.store);
-        let key = self.inner.key.clone();
-        let saved = session.clone();
-        run_store(&self.inner.store, move || store.save(&key, &saved)).await?;
+        let saved = Arc::clone(&session);
+        self.run_store(move |store, key| store.save(key, &saved.stored))
+            .await?;
         self.inner
             .state
             .set(Some(session), SignOutReason::NoSession);
@@ -493,10 +513,25 @@ impl Client {
             return Ok(false);
         }
         self.inner.state.set(None, reason);
-        let store = Arc::clone(&self.inner.store);
-        let key = self.inner.key.clone();
-        run_store(&self.inner.store, move || store.clear(&key)).await?;
+        self.run_store(SessionStore::clear).await?;
         Ok(true)
+    }
+
+    /// Runs a store operation on this client's store and key: inline when the store never
+    /// blocks, else through `spawn_blocking`.
+    async fn run_store(
+        &self,
+        operation: impl FnOnce(&dyn SessionStore, &ProfileKey) -> std::result::Result<(), StoreError>
+        + Send
+        + 'static,
+    ) -> std::result::Result<(), StoreError> {
+        if !self.inner.store.is_blocking() {
+            return operation(&*self.inner.store, &self.inner.key);
+        }
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || operation(&*inner.store, &inner.key))
+            .await
+            .map_err(|e| StoreError::Task(Box::new(e)))?
     }
 
     /// `PATCH /account/sessions/{id}`, without the automatic extension (it is one); when it is the
@@ -516,27 +551,16 @@ impl Client {
         let session: Session = response.json()?;
         let held = self.inner.state.snapshot();
         if held.generation == generation {
-            if let Some(mut stored) = held.session.filter(|s| s.session_id == session.id) {
-                stored.expire = session.expire;
-                stored.saved_at = appwrite_models::Datetime::now();
-                self.remember(Some(generation), stored).await?;
+            if let Some(current) = held.session.filter(|s| s.stored.session_id == session.id) {
+                let updated = current.amended(|stored| {
+                    stored.expire = session.expire;
+                    stored.saved_at = appwrite_models::Datetime::now();
+                });
+                self.remember(Some(generation), updated).await?;
             }
         }
         Ok(session)
     }
-}
-
-/// Runs a store operation, through `spawn_blocking` when the store may block.
-async fn run_store(
-    store: &Arc<dyn SessionStore>,
-    operation: impl FnOnce() -> std::result::Result<(), StoreError> + Send + 'static,
-) -> std::result::Result<(), StoreError> {
-    if !store.is_blocking() {
-        return operation();
-    }
-    tokio::task::spawn_blocking(operation)
-        .await
-        .map_err(|e| StoreError::Task(Box::new(e)))?
 }
 
 /// Why the server refused a session: its expiry passed, or it was revoked.

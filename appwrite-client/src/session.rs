@@ -2,13 +2,15 @@
 //! [`Client::validate`](crate::Client::validate) found ([`RestoreOutcome`]), the in-memory session
 //! shared by a client's clones, and the optional sliding extension.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use appwrite_models::{Datetime, Session, SessionId, UserId};
+use appwrite_transport::reqwest::header::{HeaderName, HeaderValue};
 use tokio::sync::watch;
 
-use crate::client::Client;
+use crate::client::{Client, CredentialMode, credential_header};
 use crate::error::Error;
 use crate::store::StoredSession;
 
@@ -104,6 +106,50 @@ pub enum RestoreOutcome {
     Offline(Error),
 }
 
+/// A session the client holds, with the request header that carries its credential, made once
+/// (percent-decoding or formatting the ~360-byte credential for every request is measurable).
+pub(crate) struct HeldSession {
+    pub(crate) stored: StoredSession,
+    /// `None` when the credential cannot be sent in a header; every request with it then fails
+    /// with the error [`credential_header`] gives.
+    header: Option<(HeaderName, HeaderValue)>,
+}
+
+impl HeldSession {
+    pub(crate) fn new(stored: StoredSession, mode: CredentialMode, project: &str) -> Self {
+        let header = credential_header(mode, project, &stored.credential).ok();
+        Self { stored, header }
+    }
+
+    /// The same credential (and so the same header) with other details changed by `amend`.
+    pub(crate) fn amended(&self, amend: impl FnOnce(&mut StoredSession)) -> Arc<Self> {
+        let mut stored = self.stored.clone();
+        amend(&mut stored);
+        debug_assert!(
+            stored.credential.expose_secret() == self.stored.credential.expose_secret(),
+            "amended() keeps the credential"
+        );
+        Arc::new(Self {
+            stored,
+            header: self.header.clone(),
+        })
+    }
+
+    /// The header prepared for the credential, if it could be made.
+    pub(crate) fn header(&self) -> Option<&(HeaderName, HeaderValue)> {
+        self.header.as_ref()
+    }
+}
+
+impl fmt::Debug for HeldSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The header holds the credential: only the (redacting) stored session is shown.
+        f.debug_struct("HeldSession")
+            .field("stored", &self.stored)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The client's session and its generation (bumped on every change, so an answer to a request
 /// made with an older session never changes a newer one), with the [`AuthState`] channel.
 #[derive(Debug)]
@@ -116,7 +162,7 @@ pub(crate) struct SessionState {
 
 #[derive(Debug)]
 struct Slot {
-    session: Option<StoredSession>,
+    session: Option<Arc<HeldSession>>,
     generation: u64,
 }
 
@@ -124,14 +170,17 @@ struct Slot {
 #[derive(Clone, Debug)]
 pub(crate) struct Snapshot {
     pub(crate) generation: u64,
-    pub(crate) session: Option<StoredSession>,
+    /// Shared with the slot: taking a snapshot copies no credential.
+    pub(crate) session: Option<Arc<HeldSession>>,
 }
 
 impl SessionState {
-    pub(crate) fn new(session: Option<StoredSession>, reason: SignOutReason) -> Self {
+    pub(crate) fn new(session: Option<Arc<HeldSession>>, reason: SignOutReason) -> Self {
         let state = session
             .as_ref()
-            .map_or(AuthState::SignedOut { reason }, AuthState::of);
+            .map_or(AuthState::SignedOut { reason }, |held| {
+                AuthState::of(&held.stored)
+            });
         Self {
             slot: Mutex::new(Slot {
                 session,
@@ -162,14 +211,16 @@ impl SessionState {
 
     /// Replaces the session in memory and publishes the new state. Forgetting when nothing is
     /// held changes nothing (the first reason stays).
-    pub(crate) fn set(&self, session: Option<StoredSession>, reason: SignOutReason) {
+    pub(crate) fn set(&self, session: Option<Arc<HeldSession>>, reason: SignOutReason) {
         let mut slot = self.slot();
         if session.is_none() && slot.session.is_none() {
             return;
         }
         let state = session
             .as_ref()
-            .map_or(AuthState::SignedOut { reason }, AuthState::of);
+            .map_or(AuthState::SignedOut { reason }, |held| {
+                AuthState::of(&held.stored)
+            });
         slot.session = session;
         slot.generation += 1;
         // Published while the slot is locked, so states arrive in the order of the changes.
@@ -209,12 +260,12 @@ impl Client {
     }
 
     fn needs_extension(&self, share: f64) -> bool {
-        let Some(session) = self.inner.state.snapshot().session else {
+        let Some(held) = self.inner.state.snapshot().session else {
             return false;
         };
         let (Some(expire), Some(saved)) = (
-            session.expire.to_system_time(),
-            session.saved_at.to_system_time(),
+            held.stored.expire.to_system_time(),
+            held.stored.saved_at.to_system_time(),
         ) else {
             return false;
         };

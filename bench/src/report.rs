@@ -303,7 +303,7 @@ fn targets(
         out.push((
             verdict(r.map(|r| r >= 0.95)),
             format!(
-                "appwrite-client (MemoryStore) create_session + get ≥ 0.95x raw reqwest at C={c}: {} (p50 latency of the two requests alone: {})",
+                "appwrite-client (MemoryStore) create_session + get ≥ 0.95x raw reqwest at C={c}: {} (p50 latency: {})",
                 show_ratio(r),
                 show_ratio(p50_ratio("session-memory", "session-raw", c))
             ),

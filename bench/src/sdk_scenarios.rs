@@ -2,16 +2,16 @@
 //! `MemoryStore` and `FileStore`), `FileStore` alone, and `appwrite-emulator`.
 //!
 //! A client that already holds a session revokes it before `create_session` makes a new one, so
-//! the session scenarios build a **fresh `appwrite_client::Client` for every call** (sharing one
+//! the session scenarios use a **fresh `appwrite_client::Client` for every call** (sharing one
 //! `reqwest::Client`, built with the settings the SDK would use, through `.http_client`). The
-//! build, and for `FileStore` the removal of the previous call's file, are per-call setup: left
-//! out of the latency, but inside the wall-clock time that calls/s is computed from. Their mean
-//! cost is measured separately and reported (`setup_us`).
+//! clients are built before the calls, a round of [`ROUND`](crate::driver::ROUND) at a time with
+//! the clock stopped, and dropped after their round ([`drive_prepared`]): calls/s and latencies
+//! cover the requests only, as in the raw baseline. The mean build cost (for `FileStore` with the
+//! removal of the file a previous round left) is reported apart (`setup_us`).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use appwrite_client::{Account, FileStore, MemoryStore, ProfileKey, SessionStore, StoredSession};
@@ -19,7 +19,7 @@ use appwrite_models::{Datetime, SessionCredential};
 
 use crate::BoxError;
 use crate::canned_server::{API_KEY, PROJECT, TOKEN_SECRET, USER_ID};
-use crate::driver::{Ctx, Timed, drive};
+use crate::driver::{Ctx, ROUND, Timed, drive, drive_prepared};
 use crate::scenarios::raw_http_client;
 
 /// Users the emulator scenarios create up front; calls go round-robin over them.
@@ -62,19 +62,14 @@ async fn token_server(ctx: &Ctx) -> Result<Timed, BoxError> {
     .await
 }
 
-/// Mean of the per-call setup times gathered in `total_ns` over `calls` calls, in µs.
+/// Mean of a total setup time over `calls` calls, in µs.
 #[allow(clippy::cast_precision_loss)]
-fn mean_us(total_ns: &AtomicU64, calls: usize) -> f64 {
-    total_ns.load(Ordering::Relaxed) as f64 / 1_000.0 / calls.max(1) as f64
+fn mean_us(total: Duration, calls: usize) -> f64 {
+    total.as_secs_f64() * 1e6 / calls.max(1) as f64
 }
 
-fn add_elapsed(total_ns: &AtomicU64, since: Instant) {
-    let ns = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    total_ns.fetch_add(ns, Ordering::Relaxed);
-}
-
-/// A fresh client on the shared `reqwest::Client`, with a new `MemoryStore` or the worker's
-/// `FileStore` (whose previous file is removed first, so nothing is restored).
+/// A fresh client on the shared `reqwest::Client`, with a new `MemoryStore` or a `FileStore` at
+/// `file` (whose previous file is removed first, so nothing is restored).
 fn fresh_client(
     endpoint: &str,
     http: &reqwest::Client,
@@ -97,36 +92,36 @@ fn fresh_client(
     Ok(builder.build()?)
 }
 
-/// `Account::create_session` then `Account::get` through `appwrite-client`.
+/// `Account::create_session` then `Account::get` through `appwrite-client`, each call on a client
+/// built beforehand (untimed); the two requests are what is timed.
 async fn session_client(ctx: &Ctx, file: bool) -> Result<(Timed, Option<f64>), BoxError> {
     let http = raw_http_client()?;
     let dir = tempfile::tempdir()?;
-    let paths: Arc<Vec<PathBuf>> = Arc::new(
-        (0..ctx.c)
-            .map(|w| dir.path().join(format!("sessions-{w}.json")))
-            .collect(),
-    );
-    let setup_ns = Arc::new(AtomicU64::new(0));
+    // One file per client of a round; a round's clients are dropped before the next is built.
+    let paths: Vec<PathBuf> = (0..ROUND)
+        .map(|i| dir.path().join(format!("sessions-{i}.json")))
+        .collect();
     let endpoint = ctx.endpoint.clone();
-    let setup = setup_ns.clone();
-    let timed = drive(ctx, move |worker, _| {
-        let started = Instant::now();
-        let client = fresh_client(&endpoint, &http, file.then(|| paths[worker].as_path()));
-        add_elapsed(&setup, started);
-        async move {
-            let account = Account::new(&client?);
-            let started = Instant::now();
-            let session = account.create_session(USER_ID, TOKEN_SECRET).await?;
-            let user = account.get().await?;
-            let took = started.elapsed();
-            black_box((session, user));
-            Ok(Some(took))
-        }
-    })
+    let (timed, setup) = drive_prepared(
+        ctx,
+        |call| {
+            let path = file.then(|| paths[call % ROUND].as_path());
+            fresh_client(&endpoint, &http, path).map(|client| Account::new(&client))
+        },
+        |_, _, account| {
+            let account = account.clone();
+            async move {
+                let session = account.create_session(USER_ID, TOKEN_SECRET).await?;
+                let user = account.get().await?;
+                black_box((session, user));
+                Ok(None)
+            }
+        },
+    )
     .await?;
     drop(dir);
     let calls = ctx.n + ctx.warmup();
-    Ok((timed, Some(mean_us(&setup_ns, calls))))
+    Ok((timed, Some(mean_us(setup, calls))))
 }
 
 /// `SessionStore::save` or `SessionStore::load` of a `FileStore`, one file per worker, each call
@@ -223,7 +218,8 @@ async fn emulator_token(ctx: &Ctx) -> Result<Timed, BoxError> {
 }
 
 /// `POST /account/sessions/token` on the emulator through `appwrite-client`, one fresh client per
-/// call; every call spends its own token, issued before the timed phase.
+/// call, built beforehand (untimed); every call spends its own token, issued before the timed
+/// phase.
 async fn emulator_session(ctx: &Ctx) -> Result<(Timed, Option<f64>), BoxError> {
     let emulator = start_emulator().await?;
     let endpoint = emulator.endpoint().to_owned();
@@ -253,26 +249,23 @@ async fn emulator_session(ctx: &Ctx) -> Result<(Timed, Option<f64>), BoxError> {
     }
 
     let http = raw_http_client()?;
-    let setup_ns = Arc::new(AtomicU64::new(0));
-    let setup = setup_ns.clone();
-    let timed = drive(ctx, move |_, call| {
-        let started = Instant::now();
-        let client = fresh_client(&endpoint, &http, None);
-        add_elapsed(&setup, started);
-        let tokens = tokens.clone();
-        async move {
-            let account = Account::new(&client?);
-            let (user_id, secret) = &tokens[call];
-            let started = Instant::now();
-            let session = account
-                .create_session(user_id.as_str(), secret.as_str())
-                .await?;
-            let took: Duration = started.elapsed();
-            black_box(session);
-            Ok(Some(took))
-        }
-    })
+    let (timed, setup) = drive_prepared(
+        ctx,
+        |_| fresh_client(&endpoint, &http, None).map(|client| Account::new(&client)),
+        move |_, call, account| {
+            let account = account.clone();
+            let tokens = tokens.clone();
+            async move {
+                let (user_id, secret) = &tokens[call];
+                let session = account
+                    .create_session(user_id.as_str(), secret.as_str())
+                    .await?;
+                black_box(session);
+                Ok(None)
+            }
+        },
+    )
     .await?;
     emulator.shutdown().await;
-    Ok((timed, Some(mean_us(&setup_ns, total))))
+    Ok((timed, Some(mean_us(setup, total))))
 }

@@ -95,28 +95,45 @@ impl Transport {
         self.send(request).await.map(drop)
     }
 
-    async fn send_with_retries(&self, request: Request) -> Result<Response, RequestError> {
+    /// The URL `request` goes to.
+    fn url(&self, request: &Request) -> Result<reqwest::Url, RequestError> {
+        // Routes have a handful of segments: borrow them from the stack, not a new Vec.
+        let mut stack = [""; 8];
+        let heap: Vec<&str>;
+        let segments = if request.segments.len() <= stack.len() {
+            for (slot, segment) in stack.iter_mut().zip(&request.segments) {
+                *slot = segment;
+            }
+            &stack[..request.segments.len()]
+        } else {
+            heap = request.segments.iter().map(String::as_str).collect();
+            &heap
+        };
         let mut url = self
             .inner
             .endpoint
-            .url(
-                &request
-                    .segments
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            )
+            .url(segments)
             .map_err(|e| InvalidInput::new(e.to_string()))?;
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
+        Ok(url)
+    }
+
+    async fn send_with_retries(&self, request: Request) -> Result<Response, RequestError> {
+        // Moved into the first attempt; made again only for a retry.
+        let mut first_url = Some(self.url(&request)?);
         let body = request.body.clone()?;
         let started = Instant::now();
         let span = tracing::Span::current();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let outcome = self.attempt(&request, url.clone(), body.clone()).await;
+            let url = match first_url.take() {
+                Some(url) => url,
+                None => self.url(&request)?,
+            };
+            let outcome = self.attempt(&request, url, body.clone()).await;
             let (error, wait) = match outcome {
                 Attempt::Done(response) => {
                     record(&span, started, attempt, response.status);

@@ -72,6 +72,19 @@ impl ProfileKey {
         }
     }
 
+    /// The key for an endpoint the client has already parsed (and so normalised).
+    pub(crate) fn from_endpoint(
+        endpoint: &Endpoint,
+        project: impl Into<String>,
+        profile: Option<String>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.as_str().to_owned(),
+            project: project.into(),
+            profile,
+        }
+    }
+
     /// The API endpoint, e.g. `https://appwrite.example.com/v1`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

@@ -5,6 +5,7 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
+#[allow(dead_code)] // drive_prepared is for the client scenarios
 #[path = "../../src/driver.rs"]
 mod driver;
 #[allow(dead_code)] // the parent's summary half is not used here
