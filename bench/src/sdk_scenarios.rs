@@ -4,7 +4,7 @@
 //! A client that already holds a session revokes it before `create_session` makes a new one, so
 //! the session scenarios use a **fresh `appwrite_client::Client` for every call** (sharing one
 //! `reqwest::Client`, built with the settings the SDK would use, through `.http_client`). The
-//! clients are built before the calls, a round of [`ROUND`](crate::driver::ROUND) at a time with
+//! clients are built before the calls, a round of [`ROUND`] at a time with
 //! the clock stopped, and dropped after their round ([`drive_prepared`]): calls/s and latencies
 //! cover the requests only, as in the raw baseline. The mean build cost (for `FileStore` with the
 //! removal of the file a previous round left) is reported apart (`setup_us`).
