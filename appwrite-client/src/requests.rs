@@ -4,6 +4,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
+use appwrite_models::protocol::JWT_DURATION_SECS;
 use appwrite_models::{Jwt, Token, UserId};
 use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
@@ -16,9 +17,6 @@ use crate::error::Result;
 /// The future a request builder turns into when awaited: boxed, `Send` and `'static`, so it can
 /// be spawned.
 pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
-
-/// The longest JWT lifetime Appwrite accepts.
-const MAX_JWT_DURATION: Duration = Duration::from_secs(3600);
 
 /// `POST /account/jwts`: a JSON Web Token for the held session. From
 /// [`Account::create_jwt`]; await it.
@@ -63,13 +61,11 @@ impl CreateJwt {
 
     async fn send(self) -> Result<Jwt> {
         let duration = match self.duration {
-            Some(d) if d > MAX_JWT_DURATION => {
-                return Err(InvalidInput::new("jwt duration must be at most 3600 seconds").into());
-            }
             Some(d) if d.subsec_nanos() != 0 => {
                 return Err(InvalidInput::new("jwt duration must be whole seconds").into());
             }
-            other => other.map(|d| d.as_secs()),
+            Some(d) => Some(InvalidInput::seconds_in("duration", d, &JWT_DURATION_SECS)?),
+            None => None,
         };
         let request = Request::new(Method::POST, "/account/jwts", ["account", "jwts"])
             .json(&JwtBody { duration });

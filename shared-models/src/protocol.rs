@@ -15,6 +15,10 @@ use crate::error::{ApiError, ErrorBody, retry_after};
 /// are far smaller; anything larger is not Appwrite talking.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The JWT lifetimes Appwrite accepts (`duration` of `/account/jwts` and `/users/{userId}/jwts`),
+/// in seconds.
+pub const JWT_DURATION_SECS: std::ops::RangeInclusive<u64> = 0..=3600;
+
 /// An Appwrite API endpoint such as `https://cloud.appwrite.io/v1`, checked once.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint(Url);

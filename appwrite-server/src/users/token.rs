@@ -4,6 +4,7 @@ use std::future::IntoFuture;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use appwrite_models::protocol::JWT_DURATION_SECS;
 use appwrite_models::{Jwt, SessionId, Token, UserId};
 use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
@@ -17,8 +18,6 @@ use crate::future::ResponseFuture;
 const TOKEN_LENGTH: RangeInclusive<u32> = 4..=128;
 /// The token lifetimes Appwrite accepts, in seconds (one minute to one year).
 const TOKEN_EXPIRE_SECS: RangeInclusive<u64> = 60..=31_536_000;
-/// The JWT lifetimes Appwrite accepts, in seconds.
-const JWT_DURATION_SECS: RangeInclusive<u64> = 0..=3600;
 
 /// A request for a login token, from [`Users::create_token`](crate::Users::create_token). Await it.
 ///
@@ -88,7 +87,7 @@ impl CreateToken {
         }
         let expire = self
             .expire
-            .map(|expire| seconds_in("expire", expire, &TOKEN_EXPIRE_SECS))
+            .map(|expire| InvalidInput::seconds_in("expire", expire, &TOKEN_EXPIRE_SECS))
             .transpose()?;
         Ok(Request::new(
             Method::POST,
@@ -167,7 +166,7 @@ impl CreateJwt {
         }
         let duration = self
             .duration
-            .map(|duration| seconds_in("duration", duration, &JWT_DURATION_SECS))
+            .map(|duration| InvalidInput::seconds_in("duration", duration, &JWT_DURATION_SECS))
             .transpose()?;
         Ok(Request::new(
             Method::POST,
@@ -191,31 +190,13 @@ impl IntoFuture for CreateJwt {
     }
 }
 
-/// `value` in whole seconds, if it lies within `range` (in seconds).
-fn seconds_in(
-    name: &str,
-    value: Duration,
-    range: &RangeInclusive<u64>,
-) -> Result<u64, InvalidInput> {
-    let lowest = Duration::from_secs(*range.start());
-    let highest = Duration::from_secs(*range.end());
-    if value < lowest || value > highest {
-        return Err(InvalidInput::new(format!(
-            "{name} must be between {} and {} seconds, got {value:?}",
-            range.start(),
-            range.end()
-        )));
-    }
-    Ok(value.as_secs())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn bounds_are_inclusive_and_named() {
-        let ok = |d| seconds_in("expire", d, &TOKEN_EXPIRE_SECS);
+        let ok = |d| InvalidInput::seconds_in("expire", d, &TOKEN_EXPIRE_SECS);
         assert_eq!(ok(Duration::from_secs(60)), Ok(60));
         assert_eq!(ok(Duration::from_millis(60_900)), Ok(60));
         assert_eq!(ok(Duration::from_secs(31_536_000)), Ok(31_536_000));
@@ -225,7 +206,7 @@ mod tests {
         );
         assert!(ok(Duration::from_millis(31_536_000_001)).is_err());
         assert_eq!(
-            seconds_in("duration", Duration::ZERO, &JWT_DURATION_SECS),
+            InvalidInput::seconds_in("duration", Duration::ZERO, &JWT_DURATION_SECS),
             Ok(0)
         );
     }
