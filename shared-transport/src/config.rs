@@ -195,6 +195,10 @@ impl HttpConfig {
 
         let http = match self.http_client {
             Some(client) => client,
+            None if endpoint.as_url().scheme() == "https" && !TLS_BUILT_IN => {
+                // Caught here rather than surfacing at the first call as a connect error.
+                return Err(ConfigError::NoTls("an https:// endpoint"));
+            }
             None => build_http_client(
                 self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                 self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
@@ -248,6 +252,9 @@ fn build_http_client(
         .build()
         .map_err(|e| ConfigError::HttpClient(Box::new(e) as BoxError))
 }
+
+/// Whether this build has a TLS backend (the `rustls` or `native-tls` feature).
+const TLS_BUILT_IN: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
 #[allow(clippy::unnecessary_wraps)] // fallible only without a TLS backend
