@@ -97,7 +97,9 @@ impl RetryPolicy {
         let retryable = match error {
             TransportError::Connect(_) => true,
             TransportError::Timeout(_) | TransportError::Io(_) => idempotent,
-            TransportError::Redirect { .. } | TransportError::BodyTooLarge { .. } => false,
+            TransportError::Redirect { .. }
+            | TransportError::RedirectFollowed
+            | TransportError::BodyTooLarge { .. } => false,
         };
         retryable.then(|| self.backoff(attempt))
     }

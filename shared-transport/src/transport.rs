@@ -30,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Option<Duration>,
+    /// Whether `http` is the user's own client, which may follow redirects.
+    pub(crate) custom_client: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) redact: Vec<SecretString>,
 }
@@ -172,6 +174,8 @@ impl Transport {
     }
 
     async fn attempt(&self, request: &Request, url: reqwest::Url, body: Option<Bytes>) -> Attempt {
+        // Only a user's own client may follow a redirect: keep what we asked for to compare.
+        let asked = self.inner.custom_client.then(|| url.clone());
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         let headers = http_request.headers_mut();
         headers.clone_from(&self.inner.headers);
@@ -186,6 +190,10 @@ impl Transport {
             Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into(), None),
         };
         let status = response.status().as_u16();
+        if asked.is_some_and(|asked| asked != *response.url()) {
+            // The answer is from wherever the redirect pointed: never take it for Appwrite's.
+            return Attempt::Failed(TransportError::RedirectFollowed.into(), None);
+        }
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
             tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
         }
