@@ -44,6 +44,14 @@ where
     format!("http://{address}")
 }
 
+/// A 200 answer carrying `body` as JSON.
+fn ok_json(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 fn client(endpoint: &str) -> appwrite_server::ClientBuilder {
     Client::builder()
         .endpoint(endpoint)
@@ -98,11 +106,7 @@ fn the_attempt_deadline_is_on_by_default_and_can_be_removed() {
 async fn requests_go_through_the_configured_proxy() {
     let (seen_tx, seen_rx) = oneshot::channel();
     let proxy = serve_once(|mut stream, head| async move {
-        let body = common::fixture_text("user.json");
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
+        let answer = ok_json(&common::fixture_text("user.json"));
         let _ = stream.write_all(answer.as_bytes()).await;
         let _ = seen_tx.send(head);
     })
@@ -125,11 +129,7 @@ async fn requests_go_through_the_configured_proxy() {
 async fn a_redirect_followed_by_a_custom_client_is_refused() {
     // The other host answers with a perfectly good user: only the redirect check refuses it.
     let elsewhere = serve_once(|mut stream, _| async move {
-        let body = common::fixture_text("user.json");
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
+        let answer = ok_json(&common::fixture_text("user.json"));
         let _ = stream.write_all(answer.as_bytes()).await;
     })
     .await;
