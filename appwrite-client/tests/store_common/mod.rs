@@ -88,6 +88,7 @@ impl io::Write for Logs {
 }
 
 #[cfg(unix)]
+#[allow(unused_imports)] // not every test file uses them
 pub use unix::*;
 
 #[cfg(unix)]
