@@ -14,9 +14,6 @@ use super::StoreError;
 /// The largest store file read or written: a document of a few sessions is a few kilobytes.
 pub(crate) const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
-/// The fix for a folder that cannot be trusted.
-const PRIVATE_FOLDER: &str = "keep the session store in a private folder of your own, such as the one FileStore::for_app picks";
-
 fn untrusted(path: &Path, reason: impl Into<String>) -> StoreError {
     StoreError::Untrusted {
         path: path.to_owned(),
@@ -151,7 +148,10 @@ mod platform {
 
     use rustix::fs::{Mode, OFlags};
 
-    use super::{PRIVATE_FOLDER, StoreError, untrusted};
+    use super::{StoreError, untrusted};
+
+    /// The fix for a folder that cannot be trusted.
+    const PRIVATE_FOLDER: &str = "keep the session store in a private folder of your own, such as the one FileStore::for_app picks";
 
     /// Group and others may write.
     const WRITABLE_BY_OTHERS: u32 = 0o022;
