@@ -277,18 +277,13 @@ mod platform {
 
     use super::StoreError;
 
-    /// `FILE_FLAG_OPEN_REPARSE_POINT`: open a link itself, so the type check below refuses it.
-    #[cfg(windows)]
-    const OPEN_REPARSE_POINT: u32 = 0x0020_0000;
-
+    /// A plain open: the look before it refuses links (symbolic links and junctions alike).
     pub(super) fn open(path: &Path, create: bool) -> io::Result<File> {
         let mut options = OpenOptions::new();
         options.read(true);
         if create {
             options.write(true).create(true).truncate(false);
         }
-        #[cfg(windows)]
-        std::os::windows::fs::OpenOptionsExt::custom_flags(&mut options, OPEN_REPARSE_POINT);
         options.open(path)
     }
 
