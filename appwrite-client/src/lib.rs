@@ -31,7 +31,8 @@
 //! - **How it is sent.** As `X-Appwrite-Session` by default, or as a `Cookie`
 //!   ([`CredentialMode`]).
 //! - **Where it is kept.** In a [`SessionStore`]: [`MemoryStore`] (default) or [`FileStore`]
-//!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file).
+//!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file; on Unix it
+//!   refuses folders and files it did not make).
 //! - **When it ends.** Logout ([`Account::delete_session`] with `"current"`,
 //!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 to a
 //!   request that carried it forgets it (revoked or expired elsewhere); a session whose expiry has
