@@ -1,15 +1,18 @@
 //! Client configuration: the builder, the environment, and the shared request path.
 
 use std::fmt;
+use std::time::Duration;
 
 use appwrite_models::ApiKey;
 use appwrite_models::headers::Platform;
 use appwrite_transport::reqwest::header::HeaderName;
-use appwrite_transport::{ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, Transport};
+use appwrite_transport::{
+    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RetryPolicy, Transport, reqwest,
+};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::future::ResponseFuture;
 
 /// `APPWRITE_ENDPOINT`: the API endpoint, e.g. `https://cloud.appwrite.io/v1`.
@@ -109,8 +112,7 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let transport = self.transport.clone();
-        ResponseFuture::new(async move { transport.send_json(request).await.map_err(Error::from) })
+        self.transport.json_future(Ok(request))
     }
 
     /// [`json`](Self::json) for a request built from checked arguments: one that was refused
@@ -122,16 +124,12 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        match request {
-            Ok(request) => self.json(request),
-            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
-        }
+        self.transport.json_future(request)
     }
 
     /// Sends `request` whose answer has no body (204).
     pub(crate) fn empty(&self, request: Request) -> ResponseFuture<()> {
-        let transport = self.transport.clone();
-        ResponseFuture::new(async move { transport.send_empty(request).await.map_err(Error::from) })
+        self.transport.empty_future(request)
     }
 
     #[cfg(test)]
@@ -204,9 +202,105 @@ impl ClientBuilder {
         builder
     }
 
-    appwrite_transport::http_config_setters! {
-        sdk = "appwrite-rust-server",
-        secret = "the API key",
+    /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
+    /// `https://appwrite.example.com/v1`. Required; [`build`](Self::build) checks it is an
+    /// `http://` or `https://` URL without a query, fragment or user info.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.http = self.http.endpoint(endpoint);
+        self
+    }
+
+    /// The project id, sent as `X-Appwrite-Project`. Required.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.http = self.http.project(project);
+        self
+    }
+
+    /// The locale of Appwrite's messages (`X-Appwrite-Locale`), e.g. `en` or `de`.
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.http = self.http.locale(locale);
+        self
+    }
+
+    /// Replaces the default `user-agent` (`appwrite-rust-server/<version> (<os>; <arch>)`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.http = self.http.user_agent(user_agent);
+        self
+    }
+
+    /// Accepts self-signed and otherwise invalid TLS certificates. Off by default; turn it on only
+    /// for a development server, never in production: anyone between you and the server could
+    /// then read the API key.
+    pub fn self_signed(mut self, accept: bool) -> Self {
+        self.http = self.http.self_signed(accept);
+        self
+    }
+
+    /// Time allowed to open a connection, TCP and TLS (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.connect_timeout(timeout);
+        self
+    }
+
+    /// Time allowed between two reads of a response (default 30 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.read_timeout(timeout);
+        self
+    }
+
+    /// A limit on each whole attempt, from sending to the last byte of the body (default 60 s),
+    /// so a server that trickles its answer cannot hold a call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.timeout(timeout);
+        self
+    }
+
+    /// Removes the limit on each whole attempt: only the connect and read timeouts then bound a
+    /// call.
+    pub fn no_timeout(mut self) -> Self {
+        self.http = self.http.no_timeout();
+        self
+    }
+
+    /// Sends requests through `proxy` (add several for different schemes). Without one, the
+    /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables are honoured.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.http = self.http.proxy(proxy);
+        self
+    }
+
+    /// Ignores the proxy environment variables: connect directly unless [`proxy`](Self::proxy)
+    /// says otherwise.
+    pub fn no_proxy(mut self) -> Self {
+        self.http = self.http.no_proxy();
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is (for custom root certificates, …) instead of building
+    /// one. Its own settings then apply: the connect and read timeouts, proxies and
+    /// `self_signed` set here are not used (the attempt [`timeout`](Self::timeout) still is).
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: a redirect it follows is
+    /// refused once seen, but by then the API key went to the other host. Build it without a
+    /// cookie store too.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = self.http.http_client(client);
+        self
+    }
+
+    /// When failed requests are tried again (see [`RetryPolicy`]). On by default: bounded retries
+    /// for idempotent requests and for a 429 or 503 that asks for one with `Retry-After`; a
+    /// `POST` that may have reached the server is never sent again.
+    /// [`RetryPolicy::disabled()`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.http = self.http.retry_policy(policy);
+        self
+    }
+
+    /// The largest response body read (default 4 MiB, far above any Appwrite answer); a longer
+    /// one fails the request with a transport error.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.http = self.http.max_response_bytes(limit);
+        self
     }
 
     /// The API key, sent as `X-Appwrite-Key` (a header marked sensitive). Required. It needs the
@@ -219,7 +313,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     ///
-    /// Fails with [`Error::Config`] when the endpoint, project or API key is missing (or its
+    /// Fails with [`Error::Config`](crate::Error::Config) when the endpoint, project or API key is missing (or its
     /// environment variable was, see [`Client::builder_from_env`]), when the endpoint is not an
     /// `http://` or `https://` URL, or when the project, key, locale or user agent holds anything
     /// but visible ASCII (a newline, say). The key itself never appears in the error.
@@ -257,6 +351,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::error::Error;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: HashMap<String, String> = vars

@@ -42,8 +42,9 @@
 //! (block, unblock), and the server-side session tools [`create_session`](Users::create_session),
 //! [`list_sessions`](Users::list_sessions), [`delete_session`](Users::delete_session),
 //! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt).
-//! Requests with optional parameters are `#[must_use]` builders that are awaited directly; every
-//! future is `Send + 'static`.
+//! Requests with optional parameters are `#[must_use]` builders ([`requests`]) that are awaited
+//! directly, and whose `request()` shows what would be sent without sending it; every call
+//! returns a [`ResponseFuture`], `Send + 'static`.
 //!
 //! # Errors and retries
 //!
@@ -56,7 +57,8 @@
 //! Failed requests are retried a bounded number of times with backoff, honouring `Retry-After`
 //! and `X-RateLimit-Reset` ([`RetryPolicy`]): idempotent requests after timeouts, resets, 429 and
 //! 502–504; a `POST` (a token, a user, a session) only when it surely did not reach the server or
-//! was refused unprocessed (429, 503 with `Retry-After`), so a retry never mints a second token.
+//! was refused unprocessed and asked for again (429 or 503 with `Retry-After`; Appwrite's
+//! `X-RateLimit-Reset` alone never replays one), so a retry never mints a second token.
 //!
 //! # Security
 //!
@@ -77,7 +79,28 @@ mod client;
 mod error;
 mod future;
 mod query;
-pub mod users;
+mod users;
+
+/// The request builders the [`Users`] methods with optional parameters return. Await one to
+/// send it; its `request()` builds what it would send without sending it, to check a body in a
+/// unit test.
+///
+/// ```
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # let client = appwrite_server::Client::builder()
+/// #     .endpoint("http://127.0.0.1:1/v1").project("p").api_key("k").build()?;
+/// let users = appwrite_server::Users::new(&client);
+/// let request = users.create_token("user-42").length(8).request()?;
+/// assert_eq!(request.path()?, "/users/user-42/tokens");
+/// assert_eq!(request.body()?, Some(&br#"{"length":8}"#[..]));
+/// assert!(users.create_token("user-42").length(2).request().is_err());
+/// # Ok(())
+/// # }
+/// ```
+pub mod requests {
+    pub use crate::users::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
+    pub use appwrite_transport::Request;
+}
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};

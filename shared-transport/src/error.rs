@@ -1,9 +1,9 @@
-//! The errors a request can end in, and the macro that gives each SDK its own `Error` enum with the
-//! same variants and predicates.
+//! The errors a request can end in.
 
 use std::error::Error as StdError;
 use std::fmt;
 
+use appwrite_models::protocol::limits::OutOfRange;
 pub use appwrite_models::protocol::{DecodeError, EndpointError};
 pub use appwrite_models::{ApiError, ErrorType};
 
@@ -61,11 +61,6 @@ impl TransportError {
             Self::Io(source)
         }
     }
-
-    /// Whether the request may have reached the server (anything but a failed connect).
-    pub(crate) fn may_have_reached_server(&self) -> bool {
-        !matches!(self, Self::Connect(_))
-    }
 }
 
 /// A client could not be built from its settings.
@@ -113,24 +108,12 @@ impl InvalidInput {
     pub fn message(&self) -> &str {
         &self.message
     }
+}
 
-    /// `value` in whole seconds (a fraction is dropped) if it lies within `range` seconds, else an
-    /// error naming `name` and the bounds: `expire must be between 60 and 31536000 seconds, got 59.9s`.
-    pub fn seconds_in(
-        name: &str,
-        value: std::time::Duration,
-        range: &std::ops::RangeInclusive<u64>,
-    ) -> Result<u64, Self> {
-        let lowest = std::time::Duration::from_secs(*range.start());
-        let highest = std::time::Duration::from_secs(*range.end());
-        if value < lowest || value > highest {
-            return Err(Self::new(format!(
-                "{name} must be between {} and {} seconds, got {value:?}",
-                range.start(),
-                range.end()
-            )));
-        }
-        Ok(value.as_secs())
+/// A value outside Appwrite's bounds ([`appwrite_models::protocol::limits`]).
+impl From<OutOfRange> for InvalidInput {
+    fn from(error: OutOfRange) -> Self {
+        Self::new(error.to_string())
     }
 }
 
@@ -171,152 +154,4 @@ impl From<InvalidInput> for RequestError {
     fn from(error: InvalidInput) -> Self {
         Self::InvalidInput(error)
     }
-}
-
-/// Defines an SDK's `Error` enum: the shared variants (`Api`, `Transport`, `Decode`, `Config`,
-/// `InvalidInput`), the SDK's own extra variants, conversions and the predicates
-/// (`is_not_found()`, `is_unauthorized()`, `is_rate_limited()`, `retry_after()`, `is_timeout()`, …),
-/// so both SDKs answer the same questions the same way without a second copy of the code.
-#[macro_export]
-macro_rules! sdk_error {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($extra:tt)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, thiserror::Error)]
-        #[non_exhaustive]
-        pub enum $name {
-            /// Appwrite answered with an error status: see [`ApiError`]'s `status`, `error_type` and
-            /// `message`.
-            #[error(transparent)]
-            Api($crate::ApiError),
-            /// The request got no usable HTTP answer (timeout, refused connection, reset, redirect,
-            /// oversized body).
-            #[error(transparent)]
-            Transport($crate::TransportError),
-            /// A success status with a body that is not what the request returns.
-            #[error(transparent)]
-            Decode($crate::DecodeError),
-            /// The client's settings are invalid.
-            #[error(transparent)]
-            Config($crate::ConfigError),
-            /// An argument Appwrite would refuse, caught before sending (the message names the rule).
-            #[error(transparent)]
-            InvalidInput($crate::InvalidInput),
-            $($extra)*
-        }
-
-        impl $name {
-            /// The Appwrite error, if the server answered with one.
-            pub fn api(&self) -> ::std::option::Option<&$crate::ApiError> {
-                match self {
-                    Self::Api(error) => Some(error),
-                    _ => None,
-                }
-            }
-
-            /// The HTTP status Appwrite answered with, if it did.
-            pub fn status(&self) -> ::std::option::Option<u16> {
-                self.api().map(|e| e.status)
-            }
-
-            /// Appwrite's error `type`, if the server answered with one.
-            pub fn error_type(&self) -> ::std::option::Option<&$crate::ErrorType> {
-                self.api().map(|e| &e.error_type)
-            }
-
-            /// 404: the user, session or route does not exist.
-            pub fn is_not_found(&self) -> bool {
-                self.api().is_some_and($crate::ApiError::is_not_found)
-            }
-
-            /// 401: missing, invalid or insufficient credentials (unknown key, missing scope, invalid
-            /// or used token, expired or revoked session).
-            pub fn is_unauthorized(&self) -> bool {
-                self.api().is_some_and($crate::ApiError::is_unauthorized)
-            }
-
-            /// 403: authenticated but refused (blocked user, unknown origin, key of another project).
-            pub fn is_forbidden(&self) -> bool {
-                self.api().is_some_and($crate::ApiError::is_forbidden)
-            }
-
-            /// 409: it already exists.
-            pub fn is_conflict(&self) -> bool {
-                self.api().is_some_and($crate::ApiError::is_conflict)
-            }
-
-            /// 429: a rate limit was hit (after the retries the policy allows); see
-            /// [`retry_after`](Self::retry_after).
-            pub fn is_rate_limited(&self) -> bool {
-                self.api().is_some_and($crate::ApiError::is_rate_limited)
-            }
-
-            /// How long the server asked to wait before trying again, if it said.
-            pub fn retry_after(&self) -> ::std::option::Option<::std::time::Duration> {
-                self.api().and_then($crate::ApiError::retry_after)
-            }
-
-            /// The server did not answer in time.
-            ///
-            /// Troubleshooting: check the endpoint is reachable and raise `read_timeout` if the
-            /// server is merely slow.
-            pub fn is_timeout(&self) -> bool {
-                matches!(self, Self::Transport($crate::TransportError::Timeout(_)))
-            }
-
-            /// No connection could be made.
-            ///
-            /// Troubleshooting: check the endpoint's host and port, and that the server is running.
-            pub fn is_connect(&self) -> bool {
-                matches!(self, Self::Transport($crate::TransportError::Connect(_)))
-            }
-
-            /// The request got no usable HTTP answer at all.
-            pub fn is_transport(&self) -> bool {
-                matches!(self, Self::Transport(_))
-            }
-
-            /// The response could not be decoded.
-            pub fn is_decode(&self) -> bool {
-                matches!(self, Self::Decode(_))
-            }
-
-            /// The client's settings are invalid.
-            pub fn is_config(&self) -> bool {
-                matches!(self, Self::Config(_))
-            }
-
-            /// An argument was refused before sending.
-            pub fn is_invalid_input(&self) -> bool {
-                matches!(self, Self::InvalidInput(_))
-            }
-        }
-
-        impl ::std::convert::From<$crate::RequestError> for $name {
-            fn from(error: $crate::RequestError) -> Self {
-                match error {
-                    $crate::RequestError::Api(e) => Self::Api(e),
-                    $crate::RequestError::Transport(e) => Self::Transport(e),
-                    $crate::RequestError::Decode(e) => Self::Decode(e),
-                    $crate::RequestError::InvalidInput(e) => Self::InvalidInput(e),
-                }
-            }
-        }
-
-        impl ::std::convert::From<$crate::ConfigError> for $name {
-            fn from(error: $crate::ConfigError) -> Self {
-                Self::Config(error)
-            }
-        }
-
-        impl ::std::convert::From<$crate::InvalidInput> for $name {
-            fn from(error: $crate::InvalidInput) -> Self {
-                Self::InvalidInput(error)
-            }
-        }
-    };
 }

@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 use appwrite_models::protocol::{Endpoint, api_error};
 
 use crate::error::{InvalidInput, RequestError, TransportError};
+use crate::future::ResponseFuture;
 use crate::request::{Request, Response};
 use crate::retry::RetryPolicy;
 
@@ -49,7 +50,7 @@ impl fmt::Debug for Transport {
 /// How one attempt ended.
 enum Attempt {
     Done(Response),
-    Failed(RequestError, Option<Duration>),
+    Failed(RequestError),
 }
 
 impl Transport {
@@ -97,25 +98,34 @@ impl Transport {
         self.send(request).await.map(drop)
     }
 
+    /// A `'static` future that sends `request` and decodes the JSON answer, for an SDK's call
+    /// that needs nothing else; a request refused before sending resolves at once.
+    pub fn json_future<T, E>(&self, request: Result<Request, InvalidInput>) -> ResponseFuture<T, E>
+    where
+        T: DeserializeOwned + Send + 'static,
+        E: From<RequestError> + Send + 'static,
+    {
+        match request {
+            Ok(request) => {
+                let transport = self.clone();
+                ResponseFuture::new(async move { Ok(transport.send_json(request).await?) })
+            }
+            Err(invalid) => ResponseFuture::ready(Err(RequestError::from(invalid).into())),
+        }
+    }
+
+    /// A `'static` future that sends `request`, whose answer has no body (204).
+    pub fn empty_future<E>(&self, request: Request) -> ResponseFuture<(), E>
+    where
+        E: From<RequestError> + Send + 'static,
+    {
+        let transport = self.clone();
+        ResponseFuture::new(async move { Ok(transport.send_empty(request).await?) })
+    }
+
     /// The URL `request` goes to.
     fn url(&self, request: &Request) -> Result<reqwest::Url, RequestError> {
-        // Routes have a handful of segments: borrow them from the stack, not a new Vec.
-        let mut stack = [""; 8];
-        let heap: Vec<&str>;
-        let segments = if request.segments.len() <= stack.len() {
-            for (slot, segment) in stack.iter_mut().zip(&request.segments) {
-                *slot = segment;
-            }
-            &stack[..request.segments.len()]
-        } else {
-            heap = request.segments.iter().map(String::as_str).collect();
-            &heap
-        };
-        let mut url = self
-            .inner
-            .endpoint
-            .url(segments)
-            .map_err(|e| InvalidInput::new(e.to_string()))?;
+        let mut url = self.inner.endpoint.url(request.route_path()?);
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
@@ -136,33 +146,14 @@ impl Transport {
                 None => self.url(&request)?,
             };
             let outcome = self.attempt(&request, url, body.clone()).await;
-            let (error, wait) = match outcome {
+            let error = match outcome {
                 Attempt::Done(response) => {
                     record(&span, started, attempt, response.status);
                     return Ok(response);
                 }
-                Attempt::Failed(error, wait) => (error, wait),
+                Attempt::Failed(error) => error,
             };
-            let retry_in = match &error {
-                RequestError::Api(api) => {
-                    self.inner
-                        .retry
-                        .after_status(attempt, request.idempotent, api.status, wait)
-                }
-                RequestError::Transport(transport) => {
-                    if transport.may_have_reached_server() && !request.idempotent {
-                        None
-                    } else {
-                        self.inner.retry.after_transport_error(
-                            attempt,
-                            request.idempotent,
-                            transport,
-                        )
-                    }
-                }
-                RequestError::Decode(_) | RequestError::InvalidInput(_) => None,
-            };
-            let Some(delay) = retry_in else {
+            let Some(delay) = self.inner.retry.decide(attempt, request.idempotent, &error) else {
                 if let RequestError::Api(api) = &error {
                     record(&span, started, attempt, api.status);
                 }
@@ -187,22 +178,22 @@ impl Transport {
 
         let mut response = match self.inner.http.execute(http_request).await {
             Ok(response) => response,
-            Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into(), None),
+            Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into()),
         };
         let status = response.status().as_u16();
         if asked.is_some_and(|asked| asked != *response.url()) {
             // The answer is from wherever the redirect pointed: never take it for Appwrite's.
-            return Attempt::Failed(TransportError::RedirectFollowed.into(), None);
+            return Attempt::Failed(TransportError::RedirectFollowed.into());
         }
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
             tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
         }
         if (300..400).contains(&status) {
-            return Attempt::Failed(TransportError::Redirect { status }.into(), None);
+            return Attempt::Failed(TransportError::Redirect { status }.into());
         }
         let body = match self.read_body(&mut response).await {
             Ok(body) => body,
-            Err(e) => return Attempt::Failed(e.into(), None),
+            Err(e) => return Attempt::Failed(e.into()),
         };
         let headers = std::mem::take(response.headers_mut());
         if status < 400 {
@@ -216,8 +207,7 @@ impl Transport {
         for secret in &self.inner.redact {
             error.redact(secret.expose_secret());
         }
-        let wait = error.retry_after;
-        Attempt::Failed(RequestError::Api(error), wait)
+        Attempt::Failed(RequestError::Api(error))
     }
 
     /// Reads the body, refusing to hold more than the limit.
