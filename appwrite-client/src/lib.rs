@@ -48,11 +48,13 @@
 //!
 //! # Features
 //!
-//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2.
+//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2; `open-browser` lets
+//! [`login`] start the system browser (off by default: the URL is printed instead).
 
 mod account;
 mod client;
 mod error;
+pub mod login;
 mod requests;
 mod session;
 mod store;
