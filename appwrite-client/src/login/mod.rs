@@ -80,7 +80,7 @@ pub enum LoginError {
         source: std::io::Error,
     },
     /// No sign-in arrived in time.
-    #[error("no sign-in arrived within {} s", .0.as_secs())]
+    #[error("no sign-in arrived within {0:?}")]
     TimedOut(Duration),
     /// The sign-in failed on the other side: Appwrite's failure redirect (the user cancelled,
     /// the provider refused, …) or the login page's `error`.
