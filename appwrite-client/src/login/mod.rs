@@ -327,3 +327,8 @@ fn random_state() -> Result<String, LoginError> {
         hex
     }))
 }
+
+/// The README's code blocks, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
