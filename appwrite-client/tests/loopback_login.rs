@@ -326,3 +326,21 @@ async fn oauth2_token_url_has_appwrites_parameters() {
     assert!(odd.contains("/oauth2/a%2Fb?"), "{odd}");
     assert!(account.oauth2_token_url("", "", "", &[]).is_err());
 }
+
+#[tokio::test]
+async fn a_given_port_is_used_and_a_taken_one_is_a_bind_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    match LoopbackLogin::bind_port(port).await {
+        Err(LoginError::Bind { port: p, .. }) => assert_eq!(p, port),
+        other => panic!("{other:?}"),
+    }
+    drop(taken);
+    let login = LoopbackLogin::bind_port(port).await.unwrap();
+    assert_eq!(login.local_addr().port(), port);
+    assert!(
+        login
+            .redirect_url()
+            .starts_with(&format!("http://127.0.0.1:{port}/callback?state="))
+    );
+}

@@ -250,3 +250,57 @@ async fn the_wrapped_secret_expires_after_60_seconds_and_the_bare_secret_is_refu
     assert_eq!(late.status, StatusCode::UNAUTHORIZED);
     assert_eq!(late.body["type"], "user_invalid_token");
 }
+
+#[test]
+fn the_binarys_flags_auto_approve_as_the_given_identity() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_appwrite-emulator"))
+        .args(["--port", "0", "--project", PROJECT, "--api-key", KEY])
+        .args([
+            "--oauth2-auto-approve",
+            "--oauth2-identity",
+            "bin@example.com",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no endpoint in {line:?}"))
+        .to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let email = runtime.block_on(async {
+        let http = stepper();
+        let mut url = Url::parse(&format!("{endpoint}/account/tokens/oauth2/mock")).unwrap();
+        url.query_pairs_mut()
+            .append_pair("project", PROJECT)
+            .append_pair("success", SUCCESS);
+        let mut at = url.to_string();
+        // token route → provider → callback → redirect route → success
+        for _ in 0..4 {
+            at = hop(&http, &at).await;
+        }
+        assert!(at.starts_with("http://127.0.0.1:9/done?"), "{at}");
+        let user_id = param(&at, "userId").unwrap();
+        let (_, _, user) = send(
+            http.get(format!("{endpoint}/users/{user_id}"))
+                .header("x-appwrite-project", PROJECT)
+                .header("x-appwrite-key", KEY),
+        )
+        .await;
+        user["email"].as_str().unwrap().to_owned()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(email, "bin@example.com");
+}
