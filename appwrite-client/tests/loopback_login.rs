@@ -344,3 +344,17 @@ async fn a_given_port_is_used_and_a_taken_one_is_a_bind_error() {
             .starts_with(&format!("http://127.0.0.1:{port}/callback?state="))
     );
 }
+
+#[tokio::test]
+async fn the_login_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let server = MockServer::start().await;
+    let client = client_with(&server, MemoryStore::new());
+    let account = Account::new(&client);
+    let login = LoopbackLogin::bind().await.unwrap();
+    let finish = login.finish(&account);
+    send(&finish);
+    drop(finish);
+    let oauth2 = appwrite_client::login::oauth2(&account, "mock");
+    send(&oauth2);
+}
