@@ -49,11 +49,15 @@
 //!
 //! # Features
 //!
-//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2.
+//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2; `open-browser` lets
+//! [`login`] start the system browser (off by default: the URL is printed instead); `keyring`
+//! adds `KeyringStore`, which keeps sessions in the OS credential store (macOS Keychain, Windows
+//! Credential Manager, Linux kernel keyutils).
 
 mod account;
 mod client;
 mod error;
+pub mod login;
 mod requests;
 mod session;
 mod store;
@@ -64,6 +68,8 @@ pub use error::{Error, Result};
 pub use requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken, ResponseFuture};
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
+#[cfg(feature = "keyring")]
+pub use store::keyring::{KeyringError, KeyringStore};
 pub use store::memory::MemoryStore;
 pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
 

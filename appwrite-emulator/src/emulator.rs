@@ -16,6 +16,9 @@ use crate::state::{Config, Shared};
 /// The scopes [`EmulatorBuilder::api_key`] grants.
 pub const FULL_SCOPES: [&str; 3] = ["users.read", "users.write", "sessions.write"];
 
+/// Who the mock OAuth2 provider signs in unless told otherwise.
+pub const DEFAULT_OAUTH2_IDENTITY: &str = "mock-user@example.com";
+
 /// Appwrite's default session length (`auths.duration`): one year.
 const DEFAULT_SESSION_DURATION: Duration = Duration::from_secs(31_536_000);
 
@@ -55,6 +58,8 @@ pub struct EmulatorBuilder {
     rate_limit: bool,
     port: u16,
     max_body_bytes: usize,
+    oauth2_auto_approve: bool,
+    oauth2_identity: String,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -66,6 +71,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("port", &self.port)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("oauth2_auto_approve", &self.oauth2_auto_approve)
+            .field("oauth2_identity", &self.oauth2_identity)
             .finish()
     }
 }
@@ -79,6 +86,8 @@ impl Default for EmulatorBuilder {
             rate_limit: true,
             port: 0,
             max_body_bytes: 1024 * 1024,
+            oauth2_auto_approve: false,
+            oauth2_identity: DEFAULT_OAUTH2_IDENTITY.to_owned(),
         }
     }
 }
@@ -132,6 +141,21 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Whether the mock OAuth2 provider (`mock`) approves every sign-in at once, as the
+    /// [identity](Self::oauth2_identity), instead of showing its consent page (default off).
+    pub fn oauth2_auto_approve(mut self, enabled: bool) -> Self {
+        self.oauth2_auto_approve = enabled;
+        self
+    }
+
+    /// The email the mock OAuth2 provider signs in as (default `mock-user@example.com`): at once
+    /// with [auto-approve](Self::oauth2_auto_approve), else as the consent page's suggestion.
+    /// The user with this email is created on first sign-in.
+    pub fn oauth2_identity(mut self, email: impl Into<String>) -> Self {
+        self.oauth2_identity = email.into();
+        self
+    }
+
     /// Binds the port and starts serving on the current Tokio runtime. A multi-thread runtime
     /// lets the emulator and its clients run in parallel.
     pub async fn start(self) -> Result<Emulator, StartError> {
@@ -151,6 +175,8 @@ impl EmulatorBuilder {
             session_duration: self.session_duration,
             rate_limit: self.rate_limit,
             max_body_bytes: self.max_body_bytes,
+            oauth2_auto_approve: self.oauth2_auto_approve,
+            oauth2_identity: self.oauth2_identity,
         };
         let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
@@ -206,7 +232,7 @@ impl fmt::Debug for Emulator {
 
 impl Emulator {
     /// A builder with Appwrite's defaults: project `demo`, no API keys, one-year sessions, rate
-    /// limit on, any free port, 1 MiB bodies.
+    /// limit on, any free port, 1 MiB bodies; the mock OAuth2 provider shows its consent page.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
     }

@@ -83,13 +83,11 @@ impl ApiError {
     }
 
     /// The Appwrite error type.
-    #[cfg(test)]
     pub(crate) fn kind(&self) -> &ErrorType {
         &self.kind
     }
 
     /// The message.
-    #[cfg(test)]
     pub(crate) fn message(&self) -> &str {
         &self.message
     }

@@ -60,5 +60,5 @@ mod routes;
 mod state;
 mod wire;
 
-pub use emulator::{Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
+pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
 pub use outbox::{OutboxKind, OutboxMessage};

@@ -28,6 +28,12 @@ struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// The mock OAuth2 provider (`mock`) signs in at once, without its consent page.
+    #[arg(long)]
+    oauth2_auto_approve: bool,
+    /// The email the mock OAuth2 provider signs in as.
+    #[arg(long, default_value = appwrite_emulator::DEFAULT_OAUTH2_IDENTITY)]
+    oauth2_identity: String,
 }
 
 #[tokio::main]
@@ -38,7 +44,9 @@ async fn main() -> ExitCode {
         .port(args.port)
         .session_duration(Duration::from_secs(args.session_duration))
         .rate_limit(!args.no_rate_limit)
-        .max_body_bytes(args.max_body_bytes);
+        .max_body_bytes(args.max_body_bytes)
+        .oauth2_auto_approve(args.oauth2_auto_approve)
+        .oauth2_identity(args.oauth2_identity);
     for key in args.api_keys {
         builder = builder.api_key(key);
     }

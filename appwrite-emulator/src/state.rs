@@ -30,6 +30,10 @@ pub(crate) struct Config {
     pub session_duration: Duration,
     pub rate_limit: bool,
     pub max_body_bytes: usize,
+    /// The mock OAuth2 provider signs in at once, without its consent page.
+    pub oauth2_auto_approve: bool,
+    /// The identity (email) the mock OAuth2 provider signs in by default.
+    pub oauth2_identity: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -41,6 +45,8 @@ impl std::fmt::Debug for Config {
             .field("session_duration", &self.session_duration)
             .field("rate_limit", &self.rate_limit)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("oauth2_auto_approve", &self.oauth2_auto_approve)
+            .field("oauth2_identity", &self.oauth2_identity)
             .finish()
     }
 }
@@ -167,6 +173,8 @@ pub(crate) enum TokenKind {
     MagicUrl,
     /// Phone OTP (`TOKEN_TYPE_PHONE`).
     Phone,
+    /// OAuth2 token flow (`TOKEN_TYPE_OAUTH2`); redeemed only with the JWT that names its provider.
+    OAuth2,
 }
 
 impl TokenKind {
@@ -176,6 +184,8 @@ impl TokenKind {
             Self::Generic | Self::Email => "token",
             Self::MagicUrl => "magic-url",
             Self::Phone => "phone",
+            // The only provider the emulator enables.
+            Self::OAuth2 => crate::routes::MOCK_PROVIDER,
         }
     }
 
@@ -183,7 +193,7 @@ impl TokenKind {
     pub(crate) fn factor(self) -> &'static str {
         match self {
             Self::Generic => "token",
-            Self::Email | Self::MagicUrl => "email",
+            Self::Email | Self::MagicUrl | Self::OAuth2 => "email",
             Self::Phone => "phone",
         }
     }
@@ -307,6 +317,15 @@ impl UserRecord {
         }
         self.tokens.entry(hash).or_default().push(token);
         self.token_count += 1;
+    }
+
+    /// The kind of the token `redeem_token` would take, without taking it.
+    pub(crate) fn live_token_kind(&self, hash: &Hash, now: Millis) -> Option<TokenKind> {
+        self.tokens
+            .get(hash)?
+            .iter()
+            .find(|t| t.expire >= now)
+            .map(|t| t.kind)
     }
 
     /// Appwrite's `tokenVerify` followed by the token's deletion: the first token with this

@@ -3,8 +3,8 @@
 //!
 //! Two stores ship with the crate: [`MemoryStore`](crate::MemoryStore) (the default: the session
 //! lives as long as the process) and [`FileStore`](crate::FileStore) (a JSON file, mode 0600, written
-//! atomically under a cross-process lock). Bring your own (an OS keyring, say) by implementing
-//! [`SessionStore`].
+//! atomically under a cross-process lock); with the `keyring` feature, `KeyringStore` keeps
+//! sessions in the OS credential store. Bring your own by implementing [`SessionStore`].
 
 use std::fmt;
 use std::path::PathBuf;
@@ -16,6 +16,8 @@ use appwrite_transport::BoxError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub(crate) mod file;
+#[cfg(feature = "keyring")]
+pub(crate) mod keyring;
 mod lock;
 pub(crate) mod memory;
 mod trust;

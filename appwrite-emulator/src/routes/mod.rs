@@ -2,6 +2,7 @@
 
 mod account;
 mod emulator;
+mod oauth2;
 mod sessions;
 mod tokens;
 mod users;
@@ -21,6 +22,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::error::{ApiError, SERVER_VERSION};
 use crate::state::Shared;
 use crate::wire;
+
+pub(crate) use oauth2::MOCK_PROVIDER;
 
 /// All routes under `/v1`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -61,6 +64,19 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(tokens::create_magic_url_token),
         )
         .route("/v1/account/tokens/phone", post(tokens::create_phone_token))
+        .route(
+            "/v1/account/tokens/oauth2/{provider}",
+            get(oauth2::create_token),
+        )
+        .route(
+            "/v1/account/sessions/oauth2/callback/{provider}/{project_id}",
+            get(oauth2::callback),
+        )
+        .route(
+            "/v1/account/sessions/oauth2/{provider}/redirect",
+            get(oauth2::finish),
+        )
+        .route("/v1/mock/tests/general/oauth2", get(oauth2::mock_consent))
         .route("/v1/health/version", get(emulator::version))
         .route("/v1/emulator/outbox", get(emulator::outbox))
         .fallback(route_not_found)

@@ -63,11 +63,23 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
     }
     let user_id = p.custom_id("userId")?;
     let secret = p.required_text("secret", 256)?;
+    let now = ctx.shared.clock.now_ms();
+    let invalid = || ApiError::new(ErrorType::UserInvalidToken);
 
-    let token_hash = sha256(secret);
+    // The OAuth2 token flow hands out its secret wrapped in a JWT that names the provider; any
+    // other secret is used as it is (account.php `$createSession`).
+    let (secret, oauth_provider) = match ctx
+        .shared
+        .jwt
+        .unwrap_token_secret(secret, now.div_euclid(1000))
+    {
+        Some(claims) if claims.provider.is_empty() => return Err(invalid()),
+        Some(claims) => (claims.secret, Some(claims.provider)),
+        None => (secret.to_owned(), None),
+    };
+    let token_hash = sha256(&secret);
     let session_secret = random::hex_secret(256)?;
     let duration = millis(ctx.shared.config.session_duration);
-    let now = ctx.shared.clock.now_ms();
     let mut session = SessionRecord {
         id: ID::unique(),
         seq: 0,
@@ -83,8 +95,17 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
     {
         let mut store = ctx.shared.store();
         session.seq = store.next_seq();
-        let invalid = || ApiError::new(ErrorType::UserInvalidToken);
         let user = store.users.get_mut(&user_id).ok_or_else(invalid)?;
+        // An OAuth2 token needs the provider from its JWT; without it the token is refused and
+        // kept, as Appwrite checks this before deleting it.
+        if oauth_provider.is_none()
+            && matches!(
+                user.live_token_kind(&token_hash, now),
+                Some(TokenKind::OAuth2)
+            )
+        {
+            return Err(invalid());
+        }
         // Verify and delete in one step under the lock: a secret redeems exactly once.
         let token = user.redeem_token(&token_hash, now).ok_or_else(invalid)?;
         session.provider = token.kind.provider();
@@ -92,7 +113,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         match token.kind {
             TokenKind::Email | TokenKind::MagicUrl => user.email_verification = true,
             TokenKind::Phone => user.phone_verification = true,
-            TokenKind::Generic => {}
+            TokenKind::Generic | TokenKind::OAuth2 => {}
         }
         user.updated_at = now;
         user.add_session(session.clone());
