@@ -344,6 +344,14 @@ impl ClientBuilder {
         )?;
         Ok(Client { transport })
     }
+
+    /// Builds a [`blocking::Client`](crate::blocking::Client) with these settings and its own
+    /// runtime. Its connections live on that runtime: do not hand it an
+    /// [`http_client`](Self::http_client) that async code uses too.
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
+        crate::blocking::Client::new(self.build()?)
+    }
 }
 
 #[cfg(test)]

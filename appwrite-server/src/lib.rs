@@ -74,7 +74,10 @@
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform's library.
 //! - `http2`: HTTP/2 support.
+//! - `blocking`: [`blocking`], the same API without `async` for simple command-line tools.
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod error;
 mod future;

@@ -20,3 +20,16 @@ fn readme_quick_start_is_the_compiled_example() {
         "README.md's quick start differs from examples/quick_start.rs"
     );
 }
+
+#[test]
+fn readme_blocking_section_is_the_compiled_example() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{dir}/README.md")).unwrap();
+    let example = std::fs::read_to_string(format!("{dir}/examples/blocking.rs")).unwrap();
+    let code = &example[example.find("use ").unwrap()..];
+    assert!(code.contains(".send()?"), "{code}");
+    assert!(
+        readme.contains(&format!("```rust\n{code}```")),
+        "README.md's blocking section differs from examples/blocking.rs"
+    );
+}

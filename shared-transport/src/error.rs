@@ -90,6 +90,21 @@ pub enum ConfigError {
     HttpClient(#[source] BoxError),
 }
 
+/// A call of an SDK's blocking API could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BlockingError {
+    /// The call was made inside an async runtime, where blocking would stall the runtime's
+    /// thread. Nothing was sent.
+    #[error(
+        "the blocking API was called inside an async runtime; use the async API there (await the call)"
+    )]
+    InsideRuntime,
+    /// The blocking client's own runtime could not be started.
+    #[error("could not start the blocking client's runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
 /// An argument that Appwrite would refuse, caught before any request was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidInput {

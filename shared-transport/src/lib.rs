@@ -4,8 +4,8 @@
 //! Documented here are the types you meet through an SDK:
 //!
 //! - the errors inside both SDKs' `Error` enums: [`ApiError`], [`TransportError`],
-//!   [`DecodeError`], [`ConfigError`], [`EndpointError`], [`InvalidInput`] (and [`RequestError`],
-//!   what a request ends in before an SDK names it);
+//!   [`DecodeError`], [`ConfigError`], [`EndpointError`], [`InvalidInput`], [`BlockingError`]
+//!   (and [`RequestError`], what a request ends in before an SDK names it);
 //! - [`RetryPolicy`], set on either SDK's client builder; [`RetryPolicy::decide`] is the whole
 //!   retry rule;
 //! - [`ResponseFuture`], the future every call returns (each SDK names it with its own error);
@@ -15,6 +15,8 @@
 //! the `tracing` span per request, the macros that give both SDKs the same `Error` enum) is
 //! hidden from these docs: it is the SDKs' plumbing.
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod config;
 mod error;
 mod future;
@@ -24,13 +26,16 @@ mod sdk_error;
 mod setters;
 mod transport;
 
+#[cfg(feature = "blocking")]
+#[doc(hidden)]
+pub use blocking::BlockingRuntime;
 #[doc(hidden)]
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, FixedHeader, HttpConfig, header_value,
 };
 pub use error::{
-    ApiError, BoxError, ConfigError, DecodeError, EndpointError, ErrorType, InvalidInput,
-    RequestError, TransportError,
+    ApiError, BlockingError, BoxError, ConfigError, DecodeError, EndpointError, ErrorType,
+    InvalidInput, RequestError, TransportError,
 };
 pub use future::ResponseFuture;
 pub use request::Request;

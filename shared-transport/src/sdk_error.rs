@@ -56,6 +56,9 @@ macro_rules! sdk_error {
             Config($crate::ConfigError),
             /// An argument Appwrite would refuse, caught before sending (the message names the rule).
             InvalidInput($crate::InvalidInput),
+            /// A call of the `blocking` API could not run: made inside an async runtime (use the
+            /// async API there), or its runtime could not start.
+            Blocking($crate::BlockingError),
             $(
                 $(#[doc = $doc])*
                 $variant $( ($source) )?,
@@ -70,6 +73,7 @@ macro_rules! sdk_error {
                     Self::Decode(e) => ::std::fmt::Display::fmt(e, f),
                     Self::Config(e) => ::std::fmt::Display::fmt(e, f),
                     Self::InvalidInput(e) => ::std::fmt::Display::fmt(e, f),
+                    Self::Blocking(e) => ::std::fmt::Display::fmt(e, f),
                     // `{ .. }` matches a unit and a tuple variant alike.
                     $( Self::$variant { .. } => f.write_str($message), )*
                 }
@@ -86,6 +90,7 @@ macro_rules! sdk_error {
                     Self::Decode(e) => ::std::error::Error::source(e),
                     Self::Config(e) => ::std::error::Error::source(e),
                     Self::InvalidInput(e) => ::std::error::Error::source(e),
+                    Self::Blocking(e) => ::std::error::Error::source(e),
                     $($(
                         Self::$variant { 0: source } => {
                             let source: &$source = source;
@@ -182,6 +187,12 @@ macro_rules! sdk_error {
             pub fn is_invalid_input(&self) -> bool {
                 matches!(self, Self::InvalidInput(_))
             }
+
+            /// A blocking call was made inside an async runtime, and refused: use the async API
+            /// there.
+            pub fn is_inside_runtime(&self) -> bool {
+                matches!(self, Self::Blocking($crate::BlockingError::InsideRuntime))
+            }
         }
 
         impl ::std::convert::From<$crate::RequestError> for $name {
@@ -198,6 +209,12 @@ macro_rules! sdk_error {
         impl ::std::convert::From<$crate::ConfigError> for $name {
             fn from(error: $crate::ConfigError) -> Self {
                 Self::Config(error)
+            }
+        }
+
+        impl ::std::convert::From<$crate::BlockingError> for $name {
+            fn from(error: $crate::BlockingError) -> Self {
+                Self::Blocking(error)
             }
         }
 

@@ -1,0 +1,150 @@
+//! A blocking API for simple command-line tools, in the style of `reqwest::blocking`: the same
+//! client settings, services, methods and options, each call ending in `.send()` instead of
+//! `.await`.
+//!
+//! The blocking client owns a private current-thread tokio runtime, shared by its clones and the
+//! services made from it, and each `send()` runs the request on it.
+//!
+//! **Do not call it from inside an async runtime** (a `#[tokio::main]` function, a task, an axum
+//! handler, `spawn_blocking`): blocking there would stall the runtime's thread. Such a call sends
+//! nothing and fails with [`Error::Blocking`]
+//! ([`is_inside_runtime()`](crate::Error::is_inside_runtime)); use the async API there.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! # fn run() -> Result<(), appwrite_server::Error> {
+//! let client = appwrite_server::blocking::Client::builder()
+//!     .endpoint("https://appwrite.example.com/v1")
+//!     .project("my-project")
+//!     .api_key("standard_0123")
+//!     .build_blocking()?;
+//! let users = appwrite_server::blocking::Users::new(&client);
+//! let token = users
+//!     .create_token("user-42")
+//!     .length(8)
+//!     .expire(Duration::from_secs(600))
+//!     .send()?;
+//! # let _ = token;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::time::Duration;
+
+use appwrite_models::{Session, SessionId, SessionList, User, UserId};
+use appwrite_transport::BlockingRuntime;
+
+use crate::error::{Error, Result};
+use crate::future::ResponseFuture;
+use crate::requests::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
+
+appwrite_transport::blocking_pending!(Error);
+
+/// A blocking [`crate::Client`]: the same settings, and a private runtime to run calls on.
+///
+/// Cheap to clone (the async client and the runtime are both behind an `Arc`), `Send + Sync`.
+/// `Debug` shows what the async client shows, never the API key.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: crate::Client,
+    runtime: BlockingRuntime,
+}
+
+impl Client {
+    /// The async client's builder; finish it with
+    /// [`build_blocking`](crate::ClientBuilder::build_blocking).
+    pub fn builder() -> crate::ClientBuilder {
+        crate::Client::builder()
+    }
+
+    /// A blocking client configured from the environment, as [`crate::Client::from_env`].
+    pub fn from_env() -> Result<Self> {
+        crate::Client::builder_from_env().build_blocking()
+    }
+
+    /// Pairs a freshly built async client with a new runtime.
+    pub(crate) fn new(inner: crate::Client) -> Result<Self> {
+        Ok(Self {
+            inner,
+            runtime: BlockingRuntime::new()?,
+        })
+    }
+}
+
+/// The blocking [`Users`](crate::Users) service: the same methods, each returning a [`Pending`]
+/// call that takes the same options and is sent with [`send`](Pending::send).
+///
+/// ```no_run
+/// # fn run(client: appwrite_server::blocking::Client) -> Result<(), appwrite_server::Error> {
+/// let users = appwrite_server::blocking::Users::new(&client);
+/// let user = users.get_or_create("user-42").email("ada@example.com").send()?;
+/// let sessions = users.list_sessions(user.id).send()?;
+/// # let _ = sessions;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Users {
+    inner: crate::Users,
+    runtime: BlockingRuntime,
+}
+
+impl Users {
+    /// The Users service of `client`.
+    pub fn new(client: &Client) -> Self {
+        Self {
+            inner: crate::Users::new(&client.inner),
+            runtime: client.runtime.clone(),
+        }
+    }
+}
+
+appwrite_transport::blocking_calls! {
+    impl Users {
+        fn create_token(user_id: impl Into<UserId>) -> CreateToken;
+        fn create(user_id: impl Into<UserId>) -> CreateUser;
+        fn get_or_create(user_id: impl Into<UserId>) -> GetOrCreateUser;
+        fn get(user_id: impl Into<UserId>) -> ResponseFuture<User>;
+        fn list() -> ListUsers;
+        fn delete(user_id: impl Into<UserId>) -> ResponseFuture<()>;
+        fn update_status(user_id: impl Into<UserId>, status: bool) -> ResponseFuture<User>;
+        fn create_session(user_id: impl Into<UserId>) -> ResponseFuture<Session>;
+        fn list_sessions(user_id: impl Into<UserId>) -> ResponseFuture<SessionList>;
+        fn delete_session(
+            user_id: impl Into<UserId>,
+            session_id: impl Into<SessionId>
+        ) -> ResponseFuture<()>;
+        fn delete_sessions(user_id: impl Into<UserId>) -> ResponseFuture<()>;
+        fn create_jwt(user_id: impl Into<UserId>) -> CreateJwt;
+    }
+}
+
+appwrite_transport::pending_setters! {
+    CreateToken {
+        fn length(length: u32);
+        fn expire(expire: Duration);
+    }
+    CreateJwt {
+        fn session_id(session_id: impl Into<SessionId>);
+        fn duration(duration: Duration);
+    }
+    CreateUser {
+        fn email(email: impl Into<String>);
+        fn phone(phone: impl Into<String>);
+        fn password(password: impl Into<String>);
+        fn name(name: impl Into<String>);
+    }
+    GetOrCreateUser {
+        fn email(email: impl Into<String>);
+        fn phone(phone: impl Into<String>);
+        fn password(password: impl Into<String>);
+        fn name(name: impl Into<String>);
+    }
+    ListUsers {
+        fn query(query: impl Into<String>);
+        fn queries(queries: impl IntoIterator<Item = impl Into<String>>);
+        fn search(search: impl Into<String>);
+        fn total(total: bool);
+    }
+}

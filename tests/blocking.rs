@@ -1,0 +1,164 @@
+//! The `blocking` APIs of both SDKs against the emulator over real HTTP: the emulator runs on a
+//! runtime of its own, and the calls are made from plain threads, as a command-line tool would.
+
+// Set-up helpers outside `#[test]` functions fail loudly too.
+#![allow(clippy::expect_used)]
+
+use std::time::Duration;
+
+use appwrite_emulator::Emulator;
+use appwrite_server::blocking::{self as server, Pending};
+
+const PROJECT: &str = "blocking";
+const KEY: &str = "blocking-key";
+
+/// The emulator, served by a multi-thread runtime's workers: no runtime is entered on the
+/// test's own thread.
+struct Backend {
+    // Declared first: dropped (and stopped) before its runtime.
+    emulator: Emulator,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn backend() -> Backend {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime for the emulator");
+    let emulator = runtime
+        .block_on(Emulator::builder().project(PROJECT).api_key(KEY).start())
+        .expect("the emulator starts");
+    Backend {
+        emulator,
+        _runtime: runtime,
+    }
+}
+
+fn server_users(backend: &Backend) -> server::Users {
+    let client = server::Client::builder()
+        .endpoint(backend.emulator.endpoint())
+        .project(PROJECT)
+        .api_key(KEY)
+        .build_blocking()
+        .expect("a blocking server client");
+    server::Users::new(&client)
+}
+
+fn assert_send_sync<T: Send + Sync>() {}
+fn assert_send<T: Send>() {}
+
+#[test]
+fn blocking_types_are_send_and_sync() {
+    assert_send_sync::<server::Client>();
+    assert_send_sync::<server::Users>();
+    assert_send_sync::<Pending<appwrite_server::requests::CreateToken>>();
+    // A call without options holds the async future, which is `Send` (not `Sync`, as no future
+    // needs to be).
+    assert_send::<Pending<appwrite_server::ResponseFuture<appwrite_server::User>>>();
+}
+
+#[test]
+fn server_users_calls_block_over_http() {
+    let backend = backend();
+    let users = server_users(&backend);
+
+    let user = users
+        .get_or_create("ada")
+        .email("ada@example.com")
+        .name("Ada")
+        .send()
+        .unwrap();
+    assert_eq!(user.email, "ada@example.com");
+    let again = users.get_or_create("ada").name("ignored").send().unwrap();
+    assert_eq!(again.name, "Ada");
+    users.create("bob").email("bob@example.com").send().unwrap();
+    assert_eq!(users.get("bob").send().unwrap().email, "bob@example.com");
+    let found = users.list().search("ada@example.com").send().unwrap();
+    assert_eq!(found.users.len(), 1);
+    assert_eq!(users.list().total(true).send().unwrap().total, 2);
+
+    let token = users
+        .create_token("ada")
+        .length(8)
+        .expire(Duration::from_secs(600))
+        .send()
+        .unwrap();
+    assert_eq!(token.secret.expose_secret().len(), 8);
+    // Any option of the async builder, through `with`.
+    let token = users
+        .create_token("ada")
+        .with(|b| b.length(12))
+        .send()
+        .unwrap();
+    assert_eq!(token.secret.expose_secret().len(), 12);
+
+    let session = users.create_session("ada").send().unwrap();
+    assert!(!session.secret.expose_secret().is_empty());
+    users
+        .create_jwt("ada")
+        .session_id(session.id.clone())
+        .duration(Duration::from_secs(60))
+        .send()
+        .unwrap();
+    assert_eq!(users.list_sessions("ada").send().unwrap().total, 1);
+    users.delete_session("ada", session.id).send().unwrap();
+    users.create_session("ada").send().unwrap();
+    users.delete_sessions("ada").send().unwrap();
+    assert_eq!(backend.emulator.session_count("ada"), Some(0));
+
+    assert!(!users.update_status("ada", false).send().unwrap().status);
+    users.delete("bob").send().unwrap();
+    assert!(users.get("bob").send().unwrap_err().is_not_found());
+    // Refused before sending, as the async builder refuses it.
+    assert!(
+        users
+            .create_token("ada")
+            .length(2)
+            .send()
+            .unwrap_err()
+            .is_invalid_input()
+    );
+}
+
+#[test]
+fn one_blocking_client_serves_several_threads_at_once() {
+    let backend = backend();
+    let users = server_users(&backend);
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let users = users.clone();
+            std::thread::spawn(move || users.create(format!("user-{i}")).send())
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap().unwrap();
+    }
+    assert_eq!(backend.emulator.user_count(), 4);
+}
+
+#[test]
+fn server_calls_inside_an_async_runtime_are_refused_unsent() {
+    let backend = backend();
+    let users = server_users(&backend);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async { users.create("eve").send() })
+        .unwrap_err();
+    assert!(error.is_inside_runtime(), "{error:?}");
+    assert!(error.to_string().contains("use the async API"), "{error}");
+    assert_eq!(backend.emulator.user_count(), 0, "nothing was sent");
+    // `spawn_blocking` threads are inside the runtime too.
+    let error = runtime
+        .block_on(async {
+            let users = users.clone();
+            tokio::task::spawn_blocking(move || users.get("eve").send()).await
+        })
+        .unwrap()
+        .unwrap_err();
+    assert!(error.is_inside_runtime(), "{error:?}");
+    // The last clone dropped inside a runtime neither panics nor blocks it.
+    runtime.block_on(async move { drop(users) });
+}
