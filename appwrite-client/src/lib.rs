@@ -53,14 +53,35 @@
 mod account;
 mod client;
 mod error;
-mod requests;
+mod future;
 mod session;
+mod sessions;
 mod store;
+
+/// The request builders the [`Account`] methods with optional parameters return. Await one to
+/// send it; its `request()` builds what it would send without sending it, to check a body in a
+/// unit test.
+///
+/// ```
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # let client = appwrite_client::Client::builder()
+/// #     .endpoint("http://127.0.0.1:1/v1").project("p").build()?;
+/// let account = appwrite_client::Account::new(&client);
+/// let request = account.create_email_token("user-42", "a@example.com").phrase(true).request()?;
+/// assert_eq!(request.path()?, "/account/tokens/email");
+/// assert_eq!(
+///     request.body()?,
+///     Some(&br#"{"userId":"user-42","email":"a@example.com","phrase":true}"#[..])
+/// );
+/// # Ok(())
+/// # }
+/// ```
+pub mod requests;
 
 pub use account::Account;
 pub use client::{Client, ClientBuilder, CredentialMode};
 pub use error::{Error, Result};
-pub use requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken, ResponseFuture};
+pub use future::ResponseFuture;
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
 pub use store::memory::MemoryStore;
