@@ -108,7 +108,11 @@ async fn a_sign_in_timed_out_during_a_slow_save_leaves_memory_and_store_in_agree
     release.send(()).unwrap();
 
     // The write that had begun finishes, and memory follows it.
-    let _ = tokio::time::timeout(BOUND, state.wait_for(|s| s.is_signed_in())).await;
+    let _ = tokio::time::timeout(
+        BOUND,
+        state.wait_for(appwrite_client::AuthState::is_signed_in),
+    )
+    .await;
     let saved = stored_credential(&store, &client);
     assert_eq!(
         client.is_signed_in(),
