@@ -33,9 +33,13 @@
 //! - **Where it is kept.** In a [`SessionStore`]: [`MemoryStore`] (default) or [`FileStore`]
 //!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file).
 //! - **When it ends.** Logout ([`Account::delete_session`] with `"current"`,
-//!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 to a
-//!   request that carried it forgets it (revoked or expired elsewhere); a session whose expiry has
-//!   passed is dropped before it is sent. [`Client::auth_state`] publishes each change with its
+//!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 (or 431)
+//!   to a request that carried it forgets it (revoked or expired elsewhere); a session whose
+//!   expiry has passed is dropped before it is sent.
+//! - **What is accepted.** A sign-in answer must be a session for the user who signed in, with a
+//!   credential that can be sent back (visible ASCII, at most 16 KiB); otherwise nothing is kept.
+//! - **Cancellation.** Every call returns a `Send + 'static` [`ResponseFuture`]; dropping it
+//!   part-way never splits the session in memory from the store. [`Client::auth_state`] publishes each change with its
 //!   [`SignOutReason`]; [`Client::validate`] asks the server at start-up. Optionally,
 //!   [`ClientBuilder::auto_extend`] slides the session's expiry forward.
 //!

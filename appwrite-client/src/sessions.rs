@@ -114,7 +114,9 @@ pub(crate) struct Snapshot {
 /// Held from the start of a sign-in or sign-out to the end of its store write, so two of them
 /// never interleave (and never leak a session). The write owns it: a dropped future cannot
 /// release it before its change is both in memory and in the store.
-pub(crate) struct SignInGuard(#[allow(dead_code)] OwnedMutexGuard<()>);
+pub(crate) struct SignInGuard {
+    _held: OwnedMutexGuard<()>,
+}
 
 /// A change of session: the store write and the memory update go together.
 enum Change {
@@ -222,7 +224,9 @@ impl Sessions {
 
     /// Waits for any other sign-in or sign-out to finish, including its store write.
     pub(crate) async fn lock_sign_in(&self) -> SignInGuard {
-        SignInGuard(Arc::clone(&self.sign_in).lock_owned().await)
+        SignInGuard {
+            _held: Arc::clone(&self.sign_in).lock_owned().await,
+        }
     }
 
     /// Holds `session` after a sign-in: saved to the store, then held in memory, as one unit.
