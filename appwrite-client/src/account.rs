@@ -20,8 +20,9 @@ use crate::store::StoredSession;
 /// The account service: sign in with a login token, read the user, list, extend and end
 /// sessions.
 ///
-/// Cheap to clone and `'static` (it holds a clone of the [`Client`]); every returned future is
-/// `Send`. Account requests carry the client's stored session; it changes only through the
+/// Cheap to clone and `'static` (it holds a clone of the [`Client`]). Every call returns a
+/// [`ResponseFuture`] (builders under [`requests`](crate::requests) become one when awaited):
+/// `Send + 'static`, owning what it needs, so it outlives the `Account` it came from. Account requests carry the client's stored session; it changes only through the
 /// methods documented as doing so, and when the server refuses or clears it (see the
 /// [crate docs](crate#sessions)).
 ///

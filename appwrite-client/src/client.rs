@@ -333,13 +333,14 @@ impl Client {
     /// - [`RestoreOutcome::Restored`]: it is; the local expiry is brought up to date.
     /// - [`RestoreOutcome::NoSession`]: nothing is held; no request is made.
     /// - [`RestoreOutcome::Expired`] / [`RestoreOutcome::Revoked`]: the expiry has passed, or the
-    ///   server refused the session (401, or 431 for a credential too big to send); it is
-    ///   forgotten (memory and store).
+    ///   server refused the session (401, or 431 for a credential too big to send), or its
+    ///   credential cannot be sent at all (a store file from an older version); it is forgotten
+    ///   (memory and store).
     /// - [`RestoreOutcome::Offline`]: no answer (timeout, refused connection, …); the session is
     ///   kept.
     ///
-    /// Any other failure (a 5xx, a 403 for a blocked user, a store failure, a credential that
-    /// cannot be put in a header) is an `Err`, and the session is kept.
+    /// Any other failure (a 5xx, a 403 for a blocked user, a store failure) is an `Err`, and the
+    /// session is kept.
     pub fn validate(&self) -> ResponseFuture<RestoreOutcome> {
         let client = self.clone();
         ResponseFuture::new(async move { client.validate_now().await })
@@ -356,6 +357,13 @@ impl Client {
                 .sign_out(None, SignOutReason::Expired, generation)
                 .await?;
             return Ok(RestoreOutcome::Expired);
+        }
+        if !held.is_sendable() {
+            // A credential no header can carry (an old file): the server can never take it.
+            self.sessions
+                .sign_out(None, SignOutReason::Revoked, generation)
+                .await?;
+            return Ok(RestoreOutcome::Revoked);
         }
         let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
         match self.send_with(request, Some(&held)).await {

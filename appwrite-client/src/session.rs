@@ -70,7 +70,9 @@ pub enum SignOutReason {
     /// refused the session after its expiry.
     Expired,
     /// The server refused the session (401) before its expiry: it was deleted elsewhere (another
-    /// device, the console, a server SDK) or the user's sessions were reset.
+    /// device, the console, a server SDK) or the user's sessions were reset. Also a session the
+    /// server can never take: a 431 (its credential is too big), or a credential that no header
+    /// can carry (found by `validate()` in a store file from an older version).
     Revoked,
     /// A response cleared the session (`X-Fallback-Cookies: []`, an expired session cookie).
     Cleared,
@@ -88,7 +90,8 @@ pub enum RestoreOutcome {
     NoSession,
     /// The session has expired; it was forgotten. Sign in again.
     Expired,
-    /// The server no longer accepts the session (401); it was forgotten. Sign in again.
+    /// The server no longer accepts the session (401, 431), or it could never be sent; it was
+    /// forgotten. Sign in again.
     Revoked,
     /// The server could not be reached (timeout, refused connection, …). The session is kept:
     /// the app may carry on offline and call `validate()` again later.

@@ -111,6 +111,18 @@ async fn logout_drops_a_restored_session_that_cannot_be_sent() {
 }
 
 #[tokio::test]
+async fn validate_forgets_a_restored_session_that_cannot_be_sent() {
+    let server = MockServer::start().await;
+    let (client, store) = client_with_unsendable_session(&server);
+
+    let outcome = client.validate().await.unwrap();
+    assert!(matches!(outcome, RestoreOutcome::Revoked), "{outcome:?}");
+    assert!(!client.is_signed_in());
+    assert!(store.is_empty());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_new_sign_in_replaces_a_restored_session_that_cannot_be_sent() {
     let server = MockServer::start().await;
     mount_default_login(&server).await;
