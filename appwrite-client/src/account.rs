@@ -286,7 +286,7 @@ async fn revoke_unkept(client: &Client, held: &HeldSession, what: &str) {
 
 /// Revokes and forgets the held session before a new sign-in (see `create_session`). One that
 /// has expired, or whose credential cannot be sent, is just forgotten.
-async fn replace_held_session(client: &Client) -> Result<()> {
+pub(crate) async fn replace_held_session(client: &Client) -> Result<()> {
     let snapshot = client.sessions.snapshot();
     let Some(held) = snapshot.session else {
         return Ok(());

@@ -87,6 +87,14 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder with these connection settings and nothing else set.
+    pub(crate) fn with_http(http: HttpConfig) -> Self {
+        Self {
+            http,
+            ..Self::default()
+        }
+    }
+
     /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
     /// `https://appwrite.example.com/v1`. Required; [`build`](Self::build) checks it is an
     /// `http://` or `https://` URL without a query, fragment or user info.
@@ -218,6 +226,9 @@ impl ClientBuilder {
     /// [`Error::InvalidInput`] (profile name, `auto_extend` share) or [`Error::SessionStore`] (an
     /// unreadable, corrupt or newer store file).
     pub fn build(self) -> Result<Client> {
+        if let Some(name) = self.http.missing_env() {
+            return Err(appwrite_transport::ConfigError::MissingEnv(name).into());
+        }
         if let Some(profile) = &self.profile {
             check_profile_name(profile)?;
         }

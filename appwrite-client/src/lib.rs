@@ -59,7 +59,9 @@
 //! Credential Manager, Linux kernel keyutils).
 
 mod account;
+mod adopt;
 mod client;
+mod env;
 mod error;
 mod future;
 pub mod login;

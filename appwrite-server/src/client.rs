@@ -7,7 +7,8 @@ use appwrite_models::ApiKey;
 use appwrite_models::headers::Platform;
 use appwrite_transport::reqwest::header::HeaderName;
 use appwrite_transport::{
-    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RetryPolicy, Transport, reqwest,
+    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RetryPolicy, Transport, env_value,
+    reqwest,
 };
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
@@ -138,15 +139,6 @@ impl Client {
     }
 }
 
-/// Which required settings [`Client::builder_from_env`] found no environment variable for; each is
-/// reported by `build()` unless the setting has been given explicitly by then.
-#[derive(Clone, Copy, Debug, Default)]
-struct MissingEnv {
-    endpoint: Option<&'static str>,
-    project: Option<&'static str>,
-    api_key: Option<&'static str>,
-}
-
 /// Settings for a [`Client`]. Setters never fail; [`build`](Self::build) checks everything.
 ///
 /// `Debug` never shows the API key.
@@ -172,32 +164,25 @@ struct MissingEnv {
 pub struct ClientBuilder {
     http: HttpConfig,
     api_key: Option<ApiKey>,
-    missing_env: MissingEnv,
+    /// `APPWRITE_API_KEY`, when [`Client::builder_from_env`] found it unset.
+    missing_api_key: Option<&'static str>,
 }
 
 impl ClientBuilder {
     /// Reads the environment through `lookup` (the process environment for
     /// [`Client::builder_from_env`]).
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let read = |names: &[&'static str]| {
-            names.iter().find_map(|name| {
-                lookup(name)
-                    .map(|value| value.trim().to_owned())
-                    .filter(|value| !value.is_empty())
-            })
+        let mut builder = Self {
+            http: HttpConfig::from_env(
+                &lookup,
+                &[ENV_ENDPOINT, ENV_FUNCTION_ENDPOINT],
+                &[ENV_PROJECT_ID, ENV_FUNCTION_PROJECT_ID],
+            ),
+            ..Self::default()
         };
-        let mut builder = Self::default();
-        match read(&[ENV_ENDPOINT, ENV_FUNCTION_ENDPOINT]) {
-            Some(endpoint) => builder = builder.endpoint(endpoint),
-            None => builder.missing_env.endpoint = Some(ENV_ENDPOINT),
-        }
-        match read(&[ENV_PROJECT_ID, ENV_FUNCTION_PROJECT_ID]) {
-            Some(project) => builder = builder.project(project),
-            None => builder.missing_env.project = Some(ENV_PROJECT_ID),
-        }
-        match read(&[ENV_API_KEY]) {
+        match env_value(&lookup, &[ENV_API_KEY]) {
             Some(key) => builder = builder.api_key(key),
-            None => builder.missing_env.api_key = Some(ENV_API_KEY),
+            None => builder.missing_api_key = Some(ENV_API_KEY),
         }
         builder
     }
@@ -319,12 +304,8 @@ impl ClientBuilder {
     /// but visible ASCII (a newline, say). The key itself never appears in the error.
     pub fn build(self) -> Result<Client> {
         // A variable that was missing is reported only if the setting was not given since.
-        let missing = self.missing_env;
-        let unset = |name: Option<&'static str>, given: bool| name.filter(|_| !given);
-        if let Some(name) = unset(missing.endpoint, self.http.has_endpoint())
-            .or_else(|| unset(missing.project, self.http.has_project()))
-            .or_else(|| unset(missing.api_key, self.api_key.is_some()))
-        {
+        let missing_key = self.missing_api_key.filter(|_| self.api_key.is_none());
+        if let Some(name) = self.http.missing_env().or(missing_key) {
             return Err(ConfigError::MissingEnv(name).into());
         }
         let key = self

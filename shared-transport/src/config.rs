@@ -60,6 +60,8 @@ pub struct HttpConfig {
     no_proxy: bool,
     retry: RetryPolicy,
     max_response_bytes: Option<usize>,
+    /// The variables [`from_env`](Self::from_env) found no endpoint and no project in.
+    missing_env: [Option<&'static str>; 2],
 }
 
 impl fmt::Debug for HttpConfig {
@@ -192,6 +194,36 @@ impl HttpConfig {
         self.endpoint.is_some()
     }
 
+    /// Endpoint and project read through `lookup` (the process environment, in an SDK's
+    /// `from_env`): each from the first of its variables that holds more than whitespace,
+    /// trimmed (a newline left by a secrets file). A setting found nowhere is remembered by the
+    /// first of its names, for [`missing_env`](Self::missing_env).
+    pub fn from_env(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        endpoint: &[&'static str],
+        project: &[&'static str],
+    ) -> Self {
+        let mut config = Self::default();
+        match env_value(lookup, endpoint) {
+            Some(value) => config = config.endpoint(value),
+            None => config.missing_env[0] = endpoint.first().copied(),
+        }
+        match env_value(lookup, project) {
+            Some(value) => config = config.project(value),
+            None => config.missing_env[1] = project.first().copied(),
+        }
+        config
+    }
+
+    /// The variable [`from_env`](Self::from_env) missed for a setting that has not been given
+    /// since, endpoint first: what `build()` reports as `ConfigError::MissingEnv`.
+    pub fn missing_env(&self) -> Option<&'static str> {
+        let [endpoint, project] = self.missing_env;
+        endpoint
+            .filter(|_| !self.has_endpoint())
+            .or_else(|| project.filter(|_| !self.has_project()))
+    }
+
     /// Whether a project id has been set (even an empty one: [`build`](Self::build) checks it).
     pub fn has_project(&self) -> bool {
         self.project.is_some()
@@ -273,6 +305,15 @@ impl HttpConfig {
             }),
         })
     }
+}
+
+/// The first of `names` that `lookup` finds holding more than whitespace, trimmed.
+pub fn env_value(lookup: &dyn Fn(&str) -> Option<String>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|name| {
+        lookup(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    })
 }
 
 /// A header value that is visible ASCII only, so it can be neither split into two headers nor

@@ -31,7 +31,7 @@ mod transport;
 pub use blocking::BlockingRuntime;
 #[doc(hidden)]
 pub use config::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, FixedHeader, HttpConfig, header_value,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, FixedHeader, HttpConfig, env_value, header_value,
 };
 pub use error::{
     ApiError, BlockingError, BoxError, ConfigError, DecodeError, EndpointError, ErrorType,
