@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use appwrite_client::blocking as app;
+use appwrite_client::{MemoryStore, SessionStore};
 use appwrite_emulator::Emulator;
 use appwrite_server::blocking::{self as server, Pending};
 
@@ -45,6 +47,15 @@ fn server_users(backend: &Backend) -> server::Users {
     server::Users::new(&client)
 }
 
+fn app_client(backend: &Backend, store: &MemoryStore) -> app::Client {
+    app::Client::builder()
+        .endpoint(backend.emulator.endpoint())
+        .project(PROJECT)
+        .session_store(store.clone())
+        .build_blocking()
+        .expect("a blocking app client")
+}
+
 fn assert_send_sync<T: Send + Sync>() {}
 fn assert_send<T: Send>() {}
 
@@ -56,6 +67,10 @@ fn blocking_types_are_send_and_sync() {
     // A call without options holds the async future, which is `Send` (not `Sync`, as no future
     // needs to be).
     assert_send::<Pending<appwrite_server::ResponseFuture<appwrite_server::User>>>();
+    assert_send_sync::<app::Client>();
+    assert_send_sync::<app::Account>();
+    assert_send_sync::<app::Pending<appwrite_client::requests::CreateJwt>>();
+    assert_send::<app::Pending<appwrite_client::ResponseFuture<appwrite_client::User>>>();
 }
 
 #[test]
@@ -161,4 +176,119 @@ fn server_calls_inside_an_async_runtime_are_refused_unsent() {
     assert!(error.is_inside_runtime(), "{error:?}");
     // The last clone dropped inside a runtime neither panics nor blocks it.
     runtime.block_on(async move { drop(users) });
+}
+
+#[test]
+fn client_account_calls_block_over_http_and_keep_the_session() {
+    let backend = backend();
+    let users = server_users(&backend);
+    users.create("ada").email("ada@example.com").send().unwrap();
+    let token = users.create_token("ada").send().unwrap();
+
+    let store = MemoryStore::new();
+    let client = app_client(&backend, &store);
+    let account = app::Account::new(&client);
+    let session = account
+        .create_session("ada", token.secret.expose_secret())
+        .send()
+        .unwrap();
+    assert!(client.is_signed_in());
+    let key = client.profile_key().clone();
+    assert_eq!(store.load(&key).unwrap().unwrap().session_id, session.id);
+
+    assert_eq!(account.get().send().unwrap().id.as_str(), "ada");
+    assert_eq!(
+        account.get_session("current").send().unwrap().id,
+        session.id
+    );
+    assert_eq!(account.list_sessions().send().unwrap().total, 1);
+    account.update_session("current").send().unwrap();
+    let jwt = account
+        .create_jwt()
+        .duration(Duration::from_secs(60))
+        .send()
+        .unwrap();
+    assert!(!jwt.jwt.expose_secret().is_empty());
+    assert!(
+        account
+            .create_jwt()
+            .duration(Duration::ZERO)
+            .send()
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    assert!(matches!(
+        client.validate().send().unwrap(),
+        appwrite_client::RestoreOutcome::Restored(_)
+    ));
+
+    // A restart with the same store is signed in; logout revokes and forgets.
+    let restarted = app_client(&backend, &store);
+    assert!(restarted.is_signed_in());
+    app::Account::new(&restarted)
+        .delete_session("current")
+        .send()
+        .unwrap();
+    assert!(!restarted.is_signed_in());
+    assert!(store.load(&key).unwrap().is_none());
+    assert_eq!(backend.emulator.session_count("ada"), Some(0));
+
+    // Guest calls: a sign-in code by email, with the builder's option.
+    account
+        .create_email_token("ada", "ada@example.com")
+        .phrase(true)
+        .send()
+        .unwrap();
+    assert_eq!(backend.emulator.outbox().len(), 1);
+}
+
+#[test]
+fn client_adopts_a_backend_session_without_async() {
+    let backend = backend();
+    let users = server_users(&backend);
+    users.create("ada").send().unwrap();
+    let minted = users.create_session("ada").send().unwrap();
+
+    let store = MemoryStore::new();
+    let client = app_client(&backend, &store);
+    let adopted = client.adopt_session(minted.secret).send().unwrap();
+    assert_eq!(adopted.id, minted.id);
+    assert_eq!(
+        app::Account::new(&client).get().send().unwrap().id.as_str(),
+        "ada"
+    );
+}
+
+#[test]
+fn client_calls_inside_an_async_runtime_are_refused_unsent() {
+    let backend = backend();
+    let users = server_users(&backend);
+    users.create("ada").send().unwrap();
+    let token = users.create_token("ada").send().unwrap();
+    let client = app_client(&backend, &MemoryStore::new());
+    let account = app::Account::new(&client);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async {
+            account
+                .create_session("ada", token.secret.expose_secret())
+                .send()
+        })
+        .unwrap_err();
+    assert!(error.is_inside_runtime(), "{error:?}");
+    assert!(error.to_string().contains("use the async API"), "{error}");
+    assert!(!client.is_signed_in());
+    assert_eq!(
+        backend.emulator.session_count("ada"),
+        Some(0),
+        "nothing was sent"
+    );
+    // The token was not spent: the same call outside the runtime signs in.
+    account
+        .create_session("ada", token.secret.expose_secret())
+        .send()
+        .unwrap();
+    assert!(client.is_signed_in());
 }

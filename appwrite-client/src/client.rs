@@ -265,6 +265,14 @@ impl ClientBuilder {
             sessions: Arc::new(sessions),
         })
     }
+
+    /// Builds a [`blocking::Client`](crate::blocking::Client) with these settings (restoring the
+    /// session as [`build`](Self::build) does) and its own runtime. Its connections live on that
+    /// runtime: do not hand it an [`http_client`](Self::http_client) that async code uses too.
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
+        crate::blocking::Client::new(self.build()?)
+    }
 }
 
 fn check_profile_name(name: &str) -> Result<()> {
