@@ -1,0 +1,172 @@
+//! `Client::adopt_session` end to end: a backend mints a session with its API key
+//! (`Users::create_session`) and the app takes it over, over real HTTP against the emulator.
+
+// Set-up helpers outside `#[test]` functions fail loudly too.
+#![allow(clippy::expect_used)]
+
+use std::time::Duration;
+
+use appwrite_client::{Account, MemoryStore, SessionStore};
+use appwrite_emulator::Emulator;
+use appwrite_server::Users;
+
+const PROJECT: &str = "adopt";
+const KEY: &str = "adopt-key";
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .project(PROJECT)
+        .api_key(KEY)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+async fn backend(emulator: &Emulator) -> Users {
+    let client = appwrite_server::Client::builder()
+        .endpoint(emulator.endpoint())
+        .project(PROJECT)
+        .api_key(KEY)
+        .build()
+        .expect("server client");
+    let users = Users::new(&client);
+    users.create("ada").await.expect("user ada");
+    users.create("bob").await.expect("user bob");
+    users
+}
+
+fn app(emulator: &Emulator, store: &MemoryStore) -> appwrite_client::Client {
+    appwrite_client::Client::builder()
+        .endpoint(emulator.endpoint())
+        .project(PROJECT)
+        .session_store(store.clone())
+        .build()
+        .expect("client app")
+}
+
+#[tokio::test]
+async fn a_backend_session_is_adopted_stored_and_restored() {
+    let emulator = emulator().await;
+    let users = backend(&emulator).await;
+    let minted = users.create_session("ada").await.unwrap();
+    let credential = minted.secret.expose_secret().to_owned();
+
+    let store = MemoryStore::new();
+    let client = app(&emulator, &store);
+    let session = client.adopt_session(credential.clone()).await.unwrap();
+    assert_eq!(session.id, minted.id);
+    assert_eq!(session.user_id.as_str(), "ada");
+    assert!(
+        session.secret.expose_secret().is_empty(),
+        "the credential stays in the store"
+    );
+    assert!(client.is_signed_in());
+    let stored = store.load(client.profile_key()).unwrap().unwrap();
+    assert_eq!(stored.credential.expose_secret(), credential);
+    assert_eq!(stored.session_id, minted.id);
+    assert_eq!(
+        Account::new(&client).get().await.unwrap().id.as_str(),
+        "ada"
+    );
+
+    // A restart restores it; logout revokes it on the server.
+    let restarted = app(&emulator, &store);
+    assert!(restarted.is_signed_in());
+    Account::new(&restarted)
+        .delete_session("current")
+        .await
+        .unwrap();
+    assert_eq!(emulator.session_count("ada"), Some(0));
+}
+
+#[tokio::test]
+async fn adopting_replaces_the_held_session_and_revokes_it() {
+    let emulator = emulator().await;
+    let users = backend(&emulator).await;
+    let store = MemoryStore::new();
+    let client = app(&emulator, &store);
+    let first = users.create_session("ada").await.unwrap();
+    client.adopt_session(first.secret).await.unwrap();
+
+    // Adopting the same session again keeps it (and does not revoke it).
+    let again = users.list_sessions("ada").await.unwrap();
+    assert_eq!(again.total, 1);
+    let same = users.create_session("bob").await.unwrap();
+    let bob_credential = same.secret.expose_secret().to_owned();
+    client.adopt_session(bob_credential.clone()).await.unwrap();
+    assert_eq!(
+        Account::new(&client).get().await.unwrap().id.as_str(),
+        "bob"
+    );
+    assert_eq!(
+        emulator.session_count("ada"),
+        Some(0),
+        "the replaced session is revoked"
+    );
+    client.adopt_session(bob_credential).await.unwrap();
+    assert_eq!(
+        emulator.session_count("bob"),
+        Some(1),
+        "the same session is kept"
+    );
+    assert!(client.is_signed_in());
+}
+
+#[tokio::test]
+async fn a_credential_that_cannot_be_sent_is_refused_before_anything_changes() {
+    let emulator = emulator().await;
+    let users = backend(&emulator).await;
+    let store = MemoryStore::new();
+    let client = app(&emulator, &store);
+    let held = users.create_session("ada").await.unwrap();
+    client.adopt_session(held.secret).await.unwrap();
+
+    for bad in [
+        "two\nlines".to_owned(),
+        "é".to_owned(),
+        "a".repeat(16 * 1024 + 1),
+    ] {
+        let error = client.adopt_session(bad.clone()).await.unwrap_err();
+        assert!(error.is_invalid_input(), "{error:?}");
+        assert!(
+            !error.to_string().contains(&bad),
+            "the credential is not in the message"
+        );
+    }
+    assert!(client.is_signed_in(), "the held session is kept");
+    assert_eq!(emulator.session_count("ada"), Some(1));
+    assert_eq!(
+        Account::new(&client).get().await.unwrap().id.as_str(),
+        "ada"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_or_revoked_session_is_refused_and_the_held_one_kept() {
+    let emulator = emulator().await;
+    let users = backend(&emulator).await;
+    let store = MemoryStore::new();
+    let client = app(&emulator, &store);
+
+    // Revoked by the backend before the app could adopt it.
+    let revoked = users.create_session("bob").await.unwrap();
+    users.delete_session("bob", revoked.id).await.unwrap();
+    let error = client.adopt_session(revoked.secret).await.unwrap_err();
+    assert!(error.is_unauthorized(), "{error:?}");
+    assert!(!client.is_signed_in());
+    assert!(store.load(client.profile_key()).unwrap().is_none());
+
+    // Expired: the emulator's clock moves past the session's one-year lifetime.
+    let held = users.create_session("ada").await.unwrap();
+    client.adopt_session(held.secret).await.unwrap();
+    let late = users.create_session("bob").await.unwrap();
+    emulator.advance_time(Duration::from_secs(366 * 24 * 60 * 60));
+    let error = client.adopt_session(late.secret).await.unwrap_err();
+    assert!(error.is_unauthorized(), "{error:?}");
+    let kept = store.load(client.profile_key()).unwrap().unwrap();
+    assert_eq!(
+        kept.user_id.as_str(),
+        "ada",
+        "a refused session changes nothing"
+    );
+}
