@@ -170,3 +170,76 @@ async fn an_expired_or_revoked_session_is_refused_and_the_held_one_kept() {
         "a refused session changes nothing"
     );
 }
+
+/// The child half of `from_env_reads_the_environment_end_to_end`, run in a process of its own
+/// with the environment that test sets (a test cannot change its own process's environment).
+#[tokio::test]
+#[ignore = "run by from_env_reads_the_environment_end_to_end in a child process"]
+async fn from_env_child() {
+    let Some(credential) = std::env::var_os("ADOPT_TEST_CREDENTIAL") else {
+        panic!("run by from_env_reads_the_environment_end_to_end, not on its own");
+    };
+    match std::env::var("ADOPT_TEST_MISSING") {
+        Ok(name) => {
+            let error = appwrite_client::Client::from_env().unwrap_err();
+            assert!(error.is_config(), "{error:?}");
+            assert_eq!(
+                error.to_string(),
+                format!("environment variable {name} is not set")
+            );
+        }
+        Err(_) => {
+            let client = appwrite_client::Client::from_env().unwrap();
+            client
+                .adopt_session(credential.to_string_lossy().into_owned())
+                .await
+                .unwrap();
+            assert_eq!(
+                Account::new(&client).get().await.unwrap().id.as_str(),
+                "ada"
+            );
+        }
+    }
+}
+
+/// Runs `from_env_child` in a child process with `vars` set (and the SDK's variables removed
+/// first), and checks that it ran and passed.
+async fn run_child(vars: Vec<(&'static str, String)>) {
+    let output = tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args(["from_env_child", "--exact", "--ignored", "--test-threads=1"])
+            .env_remove("APPWRITE_ENDPOINT")
+            .env_remove("APPWRITE_PROJECT_ID");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_env_reads_the_environment_end_to_end() {
+    let emulator = emulator().await;
+    let users = backend(&emulator).await;
+    let minted = users.create_session("ada").await.unwrap();
+    let credential = minted.secret.expose_secret().to_owned();
+
+    run_child(vec![
+        ("APPWRITE_ENDPOINT", emulator.endpoint().to_owned()),
+        ("APPWRITE_PROJECT_ID", format!("{PROJECT}\n")),
+        ("ADOPT_TEST_CREDENTIAL", credential.clone()),
+    ])
+    .await;
+    run_child(vec![
+        ("APPWRITE_ENDPOINT", emulator.endpoint().to_owned()),
+        ("ADOPT_TEST_CREDENTIAL", credential),
+        ("ADOPT_TEST_MISSING", "APPWRITE_PROJECT_ID".to_owned()),
+    ])
+    .await;
+}
