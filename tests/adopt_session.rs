@@ -179,31 +179,29 @@ async fn from_env_child() {
     let Some(credential) = std::env::var_os("ADOPT_TEST_CREDENTIAL") else {
         panic!("run by from_env_reads_the_environment_end_to_end, not on its own");
     };
-    match std::env::var("ADOPT_TEST_MISSING") {
-        Ok(name) => {
-            let error = appwrite_client::Client::from_env().unwrap_err();
-            assert!(error.is_config(), "{error:?}");
-            assert_eq!(
-                error.to_string(),
-                format!("environment variable {name} is not set")
-            );
-        }
-        Err(_) => {
-            let client = appwrite_client::Client::from_env().unwrap();
-            client
-                .adopt_session(credential.to_string_lossy().into_owned())
-                .await
-                .unwrap();
-            assert_eq!(
-                Account::new(&client).get().await.unwrap().id.as_str(),
-                "ada"
-            );
-        }
+    if let Ok(name) = std::env::var("ADOPT_TEST_MISSING") {
+        let error = appwrite_client::Client::from_env().unwrap_err();
+        assert!(error.is_config(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("environment variable {name} is not set")
+        );
+    } else {
+        let client = appwrite_client::Client::from_env().unwrap();
+        client
+            .adopt_session(credential.to_string_lossy().into_owned())
+            .await
+            .unwrap();
+        assert_eq!(
+            Account::new(&client).get().await.unwrap().id.as_str(),
+            "ada"
+        );
     }
 }
 
 /// Runs `from_env_child` in a child process with `vars` set (and the SDK's variables removed
 /// first), and checks that it ran and passed.
+#[allow(clippy::unwrap_used)]
 async fn run_child(vars: Vec<(&'static str, String)>) {
     let output = tokio::task::spawn_blocking(move || {
         let mut command = std::process::Command::new(std::env::current_exe().unwrap());
