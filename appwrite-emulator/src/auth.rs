@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use appwrite_models::ErrorType;
 use appwrite_models::credential::{self, FALLBACK_COOKIES_HEADER, SESSION_HEADER};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::ConnectInfo;
 use http::request::Parts;
 use http::{HeaderMap, header};
-use serde::de::DeserializeOwned;
 
+use crate::clock::Millis;
+use crate::crypto::sha256;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{Millis, Shared, sha256};
+use crate::state::Shared;
 use crate::wire;
 
 /// Appwrite updates `accessedAt` at most once per this period (`APP_USER_ACCESS`).
@@ -135,15 +136,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-impl FromRequestParts<Arc<Shared>> for Ctx {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
-        resolve(parts, shared)
-    }
-}
-
-fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
+/// Resolves the project, key and user of a request (the `Ctx` extractor calls this).
+pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
     let headers = &parts.headers;
     let query = parts.uri.query().map(str::to_owned);
     // A `project` query parameter wins over the header (request.php `project`).
@@ -351,42 +345,6 @@ pub(crate) fn registrable_domain(host: &str) -> &str {
         (None, _) => "",
         (Some(_), None) => host,
         (Some(_), Some((second, _))) => &host[second + 1..],
-    }
-}
-
-/// A request body read up to the configured limit, as parameters.
-#[derive(Debug)]
-pub(crate) struct Body(pub Params);
-
-impl FromRequest<Arc<Shared>> for Body {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, shared: &Arc<Shared>) -> Result<Self, ApiError> {
-        let limit = shared.config.max_body_bytes;
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| ApiError::body_too_large(limit))?;
-        Ok(Self(Params::from_body(content_type.as_deref(), &bytes)))
-    }
-}
-
-/// Path parameters whose rejection is an Appwrite error.
-#[derive(Debug)]
-pub(crate) struct PathParams<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(t)| Self(t))
-            .map_err(|_| ApiError::new(ErrorType::GeneralArgumentInvalid))
     }
 }
 

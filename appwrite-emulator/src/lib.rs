@@ -48,9 +48,12 @@
 //! `cargo run -p appwrite-emulator -- --port 8080 --project demo --api-key dev-key`.
 
 mod auth;
+mod clock;
 mod cookies;
+mod crypto;
 mod emulator;
 mod error;
+mod extract;
 mod jwt;
 mod outbox;
 mod params;

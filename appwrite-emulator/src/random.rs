@@ -1,6 +1,6 @@
 //! Secrets from the operating system's random source.
 
-use crate::state::hex;
+use crate::crypto::hex;
 
 /// `n` random bytes.
 fn bytes(n: usize) -> Result<Vec<u8>, getrandom::Error> {

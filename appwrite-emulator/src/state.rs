@@ -1,22 +1,14 @@
-//! The emulator's in-memory state: configuration, clock, users with their tokens and sessions, and
+//! The emulator's in-memory state: configuration, users with their tokens and sessions, and
 //! the outbox. Everything a request changes sits behind one short-held mutex.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use appwrite_models::Datetime;
-use sha2::{Digest, Sha256};
-
+use crate::clock::{Clock, Millis};
+use crate::crypto::Hash;
 use crate::outbox::OutboxMessage;
 use crate::ratelimit::RateLimiter;
-
-/// Milliseconds since the Unix epoch, in emulator time.
-pub(crate) type Millis = i64;
-
-/// A SHA-256 digest: how token and session secrets are kept.
-pub(crate) type Hash = [u8; 32];
 
 /// Appwrite keeps at most this many sessions per user (`APP_LIMIT_USER_SESSIONS_DEFAULT`); older
 /// ones are deleted when an account session is created.
@@ -87,73 +79,6 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
-}
-
-/// The emulator's clock: real time plus an offset moved by `advance_time`.
-#[derive(Debug, Default)]
-pub(crate) struct Clock {
-    offset_ms: AtomicI64,
-}
-
-impl Clock {
-    pub(crate) fn now_ms(&self) -> Millis {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        real.saturating_add(self.offset_ms.load(Ordering::Relaxed))
-    }
-
-    pub(crate) fn now(&self) -> SystemTime {
-        system_time(self.now_ms())
-    }
-
-    pub(crate) fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        // fetch_update cannot fail with a closure that always returns Some.
-        let _ = self
-            .offset_ms
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
-                Some(o.saturating_add(ms))
-            });
-    }
-}
-
-/// `ms` as Appwrite's wire datetime.
-pub(crate) fn datetime(ms: Millis) -> Datetime {
-    let nanos = i128::from(ms) * 1_000_000;
-    appwrite_models::time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .map_or(Datetime::UNSET, Datetime::from)
-}
-
-/// The last millisecond of the year 9999: the end of Appwrite's datetime format, and a time every
-/// platform's `SystemTime` can hold.
-const LAST_WIRE_MS: Millis = 253_402_300_799_999;
-
-/// `ms` as a `SystemTime`, clamped to the years 1970 to 9999.
-pub(crate) fn system_time(ms: Millis) -> SystemTime {
-    let ms = u64::try_from(ms.clamp(0, LAST_WIRE_MS)).unwrap_or(0);
-    UNIX_EPOCH + Duration::from_millis(ms)
-}
-
-/// A duration in whole milliseconds, saturating.
-pub(crate) fn millis(duration: Duration) -> Millis {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// SHA-256 of a secret (Appwrite's `Sha` proof hash).
-pub(crate) fn sha256(secret: &str) -> Hash {
-    Sha256::digest(secret.as_bytes()).into()
-}
-
-/// Lower-case hex of some bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 /// What kind of token a secret belongs to; it decides the session's provider and factor.
@@ -444,6 +369,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::sha256;
 
     fn user(store: &mut Store, id: &str) {
         let new = NewUser {
@@ -519,11 +445,5 @@ mod tests {
         assert!(store.create_user(same_email, 0).is_err());
         assert!(store.delete_user("u1").is_some());
         assert!(store.user_by_email("u1@example.com").is_none());
-    }
-
-    #[test]
-    fn hex_and_datetime() {
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
-        assert_eq!(datetime(1_000).to_string(), "1970-01-01T00:00:01.000+00:00");
     }
 }

@@ -8,8 +8,10 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::clock::{Millis, datetime};
+use crate::crypto::hex;
 use crate::error::{ApiError, JSON_CONTENT_TYPE};
-use crate::state::{Millis, SessionRecord, TargetRecord, UserRecord, datetime, hex};
+use crate::state::{SessionRecord, TargetRecord, UserRecord};
 
 /// PHP `version_compare($a, $b, '<')` for plain dotted versions.
 pub(crate) fn version_lt(a: &str, b: &str) -> bool {

@@ -5,13 +5,36 @@ use appwrite_models::ErrorType;
 use axum::response::Response;
 use http::header::SET_COOKIE;
 
-use super::{created, ok};
-use crate::auth::{Body, Ctx, PathParams};
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::{Routes, created, ok};
+use crate::auth::{AuthUser, Ctx};
+use crate::clock::millis;
 use crate::cookies::{self, CookieScope};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Me, PathParams};
 use crate::params::uid;
-use crate::state::millis;
 use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
+
+/// `/v1/account`, with the session and token routes of `sessions.rs` and `tokens.rs`.
+pub(super) fn router() -> Routes {
+    let sessions = Router::new()
+        .route("/", get(list_sessions).delete(delete_sessions))
+        .merge(super::sessions::router())
+        .route(
+            "/{session_id}",
+            get(get_session)
+                .patch(update_session)
+                .delete(delete_session),
+        );
+    Router::new()
+        .route("/", get(get_account))
+        .nest("/sessions", sessions)
+        .nest("/tokens", super::tokens::router())
+        .route("/jwts", post(create_jwt))
+        .route("/jwt", post(create_jwt))
+}
 
 fn session_not_found() -> ApiError {
     ApiError::new(ErrorType::UserSessionNotFound)
@@ -23,18 +46,16 @@ fn user_gone() -> ApiError {
 }
 
 /// `current` names the session of the request's credential; a JWT request has none.
-fn resolve_session_id<'a>(ctx: &'a Ctx, id: &'a str) -> Result<Option<&'a str>, ApiError> {
+fn resolve_session_id<'a>(me: &'a AuthUser, id: &'a str) -> Result<&'a str, ApiError> {
     let id = uid("sessionId", id)?;
     if id == "current" {
-        return Ok(ctx.user()?.session_id.as_deref());
+        return me.session_id.as_deref().ok_or_else(session_not_found);
     }
-    Ok(Some(id))
+    Ok(id)
 }
 
 /// `GET /v1/account`
-pub(super) async fn get(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn get_account(Me { ctx, user: me }: Me) -> ApiResult {
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     Ok(ok(&UserOut {
@@ -45,9 +66,7 @@ pub(super) async fn get(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /v1/account/sessions`
-pub(super) async fn list_sessions(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn list_sessions(Me { ctx, user: me }: Me) -> ApiResult {
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     let current = me.session_id.as_deref();
@@ -66,10 +85,8 @@ pub(super) async fn list_sessions(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /v1/account/sessions/{sessionId}`
-pub(super) async fn get_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn get_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let wanted = resolve_session_id(&me, &id)?;
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     let session = user.sessions.get(wanted).ok_or_else(session_not_found)?;
@@ -83,10 +100,8 @@ pub(super) async fn get_session(ctx: Ctx, PathParams(id): PathParams<String>) ->
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: extends the session; no new cookies.
-pub(super) async fn update_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn update_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let wanted = resolve_session_id(&me, &id)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
     let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
@@ -128,10 +143,8 @@ fn logout(
 }
 
 /// `DELETE /v1/account/sessions/{sessionId}`
-pub(super) async fn delete_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn delete_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let wanted = resolve_session_id(&me, &id)?;
     {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
@@ -142,9 +155,7 @@ pub(super) async fn delete_session(ctx: Ctx, PathParams(id): PathParams<String>)
 }
 
 /// `DELETE /v1/account/sessions`
-pub(super) async fn delete_sessions(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn delete_sessions(Me { ctx, user: me }: Me) -> ApiResult {
     let removed = {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
@@ -163,10 +174,8 @@ pub(super) async fn delete_sessions(ctx: Ctx) -> ApiResult {
 }
 
 /// `POST /v1/account/jwts` (and its alias `/v1/account/jwt`)
-pub(super) async fn create_jwt(ctx: Ctx, Body(p): Body) -> ApiResult {
-    ctx.authorize(&["account"])?;
+async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
     let duration = p.range("duration", 900, 0, 3600)?;
-    let me = ctx.user()?;
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
     };

@@ -3,18 +3,31 @@
 use appwrite_models::ErrorType;
 use serde_json::json;
 
-use super::ok;
+use axum::Router;
+use axum::routing::get;
+
+use super::{Routes, ok};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult, SERVER_VERSION};
 
+/// `/v1/health`: only the version probe.
+pub(super) fn health_router() -> Routes {
+    Router::new().route("/version", get(version))
+}
+
+/// `/v1/emulator`: the emulator's own controls.
+pub(super) fn router() -> Routes {
+    Router::new().route("/outbox", get(outbox))
+}
+
 /// `GET /v1/health/version` (no authentication, as in Appwrite).
-pub(super) async fn version() -> ApiResult {
+async fn version() -> ApiResult {
     Ok(ok(&json!({ "version": SERVER_VERSION })))
 }
 
 /// `GET /v1/emulator/outbox`: every email, magic link and SMS "sent" so far, oldest first. Needs
 /// the project and an API key, since it reveals token secrets.
-pub(super) async fn outbox(ctx: Ctx) -> ApiResult {
+async fn outbox(ctx: Ctx) -> ApiResult {
     if !ctx.is_key() {
         return Err(ApiError::with_message(
             ErrorType::GeneralUnauthorizedScope,

@@ -13,56 +13,27 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
 use http::header::CONTENT_TYPE;
 use http::{HeaderName, HeaderValue, StatusCode};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::{ApiError, SERVER_VERSION};
 use crate::state::Shared;
+
+/// A router over the shared state, before the state is supplied.
+type Routes = Router<Arc<Shared>>;
 use crate::wire;
 
 /// All routes under `/v1`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let limit = shared.config.max_body_bytes;
+    let v1 = Router::new()
+        .nest("/users", users::router())
+        .nest("/account", account::router())
+        .nest("/health", emulator::health_router())
+        .nest("/emulator", emulator::router());
     Router::new()
-        .route("/v1/users", post(users::create).get(users::list))
-        .route("/v1/users/{user_id}", get(users::get).delete(users::delete))
-        .route("/v1/users/{user_id}/status", patch(users::update_status))
-        .route("/v1/users/{user_id}/tokens", post(users::create_token))
-        .route(
-            "/v1/users/{user_id}/sessions",
-            post(users::create_session)
-                .get(users::list_sessions)
-                .delete(users::delete_sessions),
-        )
-        .route(
-            "/v1/users/{user_id}/sessions/{session_id}",
-            axum::routing::delete(users::delete_session),
-        )
-        .route("/v1/users/{user_id}/jwts", post(users::create_jwt))
-        .route("/v1/account", get(account::get))
-        .route(
-            "/v1/account/sessions",
-            get(account::list_sessions).delete(account::delete_sessions),
-        )
-        .route("/v1/account/sessions/token", post(sessions::create_session))
-        .route(
-            "/v1/account/sessions/{session_id}",
-            get(account::get_session)
-                .patch(account::update_session)
-                .delete(account::delete_session),
-        )
-        .route("/v1/account/jwts", post(account::create_jwt))
-        .route("/v1/account/jwt", post(account::create_jwt))
-        .route("/v1/account/tokens/email", post(tokens::create_email_token))
-        .route(
-            "/v1/account/tokens/magic-url",
-            post(tokens::create_magic_url_token),
-        )
-        .route("/v1/account/tokens/phone", post(tokens::create_phone_token))
-        .route("/v1/health/version", get(emulator::version))
-        .route("/v1/emulator/outbox", get(emulator::outbox))
+        .nest("/v1", v1)
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .layer(RequestBodyLimitLayer::new(limit))

@@ -8,21 +8,32 @@ use http::HeaderName;
 use http::header::SET_COOKIE;
 use serde_json::Value;
 
-use super::created;
-use crate::auth::{Body, Ctx};
+use axum::Router;
+use axum::routing::post;
+
+use super::{Routes, created};
+use crate::auth::Ctx;
+use crate::clock::millis;
 use crate::cookies::CookieScope;
+use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::params::Params;
 use crate::random;
-use crate::state::{SessionRecord, TokenKind, millis, sha256};
+use crate::state::{SessionRecord, TokenKind};
 use crate::wire::{SessionOut, SessionSecret};
 
 /// 10 attempts per hour per IP and user id (`abuse-limit`, `abuse-key`), reset by a 201.
 const LIMIT: u32 = 10;
 const PERIOD_S: i64 = 3600;
 
+/// The session-creating routes under `/v1/account/sessions`.
+pub(super) fn router() -> Routes {
+    Router::new().route("/token", post(create_session))
+}
+
 /// `POST /v1/account/sessions/token`
-pub(super) async fn create_session(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create_session(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
 
     // utopia-php/abuse leaves `{param-userId}` in the key when the parameter is empty.

@@ -4,13 +4,19 @@
 use appwrite_models::{ErrorType, ID, credential};
 use axum::response::Response;
 
-use super::created;
-use crate::auth::{Body, Ctx};
+use axum::Router;
+use axum::routing::post;
+
+use super::{Routes, created};
+use crate::auth::Ctx;
+use crate::clock::{Millis, datetime, system_time};
+use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::outbox::{OutboxKind, OutboxMessage};
 use crate::params::Params;
 use crate::random;
-use crate::state::{Millis, NewUser, TokenKind, TokenRecord, datetime, sha256, system_time};
+use crate::state::{NewUser, TokenKind, TokenRecord};
 use crate::wire::TokenOut;
 
 /// `TOKEN_EXPIRATION_OTP`: 15 minutes.
@@ -19,6 +25,14 @@ const OTP_EXPIRE_MS: Millis = 15 * 60 * 1000;
 const MAGIC_URL_EXPIRE_MS: Millis = 60 * 60 * 1000;
 /// `TOKEN_LENGTH_MAGIC_URL`.
 const MAGIC_URL_LENGTH: usize = 64;
+
+/// `/v1/account/tokens`.
+pub(super) fn router() -> Routes {
+    Router::new()
+        .route("/email", post(create_email_token))
+        .route("/magic-url", post(create_magic_url_token))
+        .route("/phone", post(create_phone_token))
+}
 
 /// Who a token is for: found by email or phone, or created with the requested id.
 enum Recipient<'a> {
@@ -140,7 +154,7 @@ fn phrase(p: &Params) -> Result<Option<String>, ApiError> {
 }
 
 /// `POST /v1/account/tokens/email`: a 6-digit code, valid 15 minutes.
-pub(super) async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
     let user_id = p.custom_id("userId")?;
     let email = p.email("email")?.to_lowercase();
@@ -157,7 +171,7 @@ pub(super) async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
 }
 
 /// `POST /v1/account/tokens/magic-url`: a 64-hex secret in a link, valid 1 hour.
-pub(super) async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
     let user_id = p.custom_id("userId")?;
     let email = p.email("email")?.to_lowercase();
@@ -185,7 +199,7 @@ pub(super) async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult
 }
 
 /// `POST /v1/account/tokens/phone`: a 6-digit code, valid 15 minutes.
-pub(super) async fn create_phone_token(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create_phone_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
     let user_id = p.custom_id("userId")?;
     let phone = p.phone("phone")?.to_owned();
