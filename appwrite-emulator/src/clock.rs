@@ -26,6 +26,16 @@ impl Clock {
         system_time(self.now_ms())
     }
 
+    /// How far the clock is ahead of real time, in milliseconds.
+    pub(crate) fn offset_ms(&self) -> Millis {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Puts the clock `offset` milliseconds ahead of real time (a loaded state file's offset).
+    pub(crate) fn set_offset_ms(&self, offset: Millis) {
+        self.offset_ms.store(offset, Ordering::Relaxed);
+    }
+
     pub(crate) fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
         // fetch_update cannot fail with a closure that always returns Some.

@@ -55,8 +55,10 @@ impl FromRequest<Arc<Shared>> for Body {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
+        let read = axum::body::to_bytes(req.into_body(), limit);
+        let bytes = tokio::time::timeout(shared.config.body_timeout, read)
             .await
+            .map_err(|_| ApiError::body_timeout(shared.config.body_timeout))?
             .map_err(|_| ApiError::body_too_large(limit))?;
         Ok(Self(Params::from_body(content_type.as_deref(), &bytes)))
     }

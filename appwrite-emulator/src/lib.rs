@@ -57,6 +57,8 @@ mod extract;
 mod jwt;
 mod outbox;
 mod params;
+mod persist;
+mod platform;
 mod random;
 mod ratelimit;
 mod routes;

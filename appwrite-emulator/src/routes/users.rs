@@ -123,9 +123,7 @@ async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
         password_hash,
     };
     let mut store = ctx.shared.store();
-    let user = store
-        .create_user(new, now)
-        .map_err(|_| ApiError::new(ErrorType::UserAlreadyExists))?;
+    let user = store.create_user(new, now)?;
     Ok(created(&user_out(&ctx, user)))
 }
 
@@ -183,8 +181,10 @@ async fn update_status(
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
     let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
-    user.status = status;
-    user.updated_at = now;
+    if user.status != status {
+        user.status = status;
+        user.updated_at = now;
+    }
     Ok(ok(&user_out(&ctx, user)))
 }
 
