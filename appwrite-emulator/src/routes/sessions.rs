@@ -54,9 +54,14 @@ pub(super) fn router() -> Routes {
         )
         .route(
             "/magic-url",
-            put(|ctx, body| create_session(&MAGIC_URL, ctx, body)),
+            put(|ctx, body| create_session(&MAGIC_URL, ctx, body))
+                .post(super::tokens::create_magic_url_token),
         )
-        .route("/phone", put(|ctx, body| create_session(&PHONE, ctx, body)))
+        .route(
+            "/phone",
+            put(|ctx, body| create_session(&PHONE, ctx, body))
+                .post(super::tokens::create_phone_token),
+        )
 }
 
 /// Exchanges a user id and any kind of token secret for a session (account.php
