@@ -69,8 +69,10 @@ struct Args {
 async fn main() -> ExitCode {
     let args = Args::parse();
     if !args.quiet {
+        use std::io::IsTerminal as _;
         tracing_subscriber::fmt()
             .with_target(false)
+            .with_ansi(std::io::stderr().is_terminal())
             .with_writer(std::io::stderr)
             .init();
     }
