@@ -437,6 +437,8 @@ async fn smaller_wire_details() {
     );
     assert_eq!(headers["server"], "Appwrite");
     assert_eq!(headers["x-content-type-options"], "nosniff");
+    let speed: f64 = headers["x-debug-speed"].to_str().unwrap().parse().unwrap();
+    assert!(speed >= 0.0);
     assert_eq!(all(&headers, "x-debug-fallback"), ["false", "true"]);
 
     let response = env

@@ -69,12 +69,13 @@ pub(crate) fn router(shared: Arc<Shared>, log_requests: bool) -> Router {
 
 /// What Appwrite does for browsers (app/controllers/general.php): answers `OPTIONS` preflights,
 /// refuses an unregistered `Origin` without an API key with 403 `general_unknown_origin`, and
-/// puts its CORS, `Server` and `X-Content-Type-Options` headers on every answer.
+/// puts its CORS, `Server`, `X-Content-Type-Options` and `X-Debug-Speed` headers on every answer.
 async fn web_platforms(
     State(shared): State<Arc<Shared>>,
     request: Request,
     next: Next,
 ) -> Response {
+    let started = std::time::Instant::now();
     let origin = request
         .headers()
         .get(http::header::ORIGIN)
@@ -104,6 +105,10 @@ async fn web_platforms(
         http::header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // utopia-php/http `Response::send`: the seconds spent on the request.
+    if let Ok(value) = HeaderValue::from_str(&started.elapsed().as_secs_f64().to_string()) {
+        headers.insert(HeaderName::from_static("x-debug-speed"), value);
+    }
     response
 }
 
