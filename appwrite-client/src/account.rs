@@ -5,21 +5,24 @@ use std::time::SystemTime;
 
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
-use appwrite_transport::Request;
 use appwrite_transport::reqwest::Method;
+use appwrite_transport::{DecodeError, Request};
 use serde::Serialize;
 
-use crate::client::{Auth, Client};
+use crate::client::{Auth, Client, refuses_session};
 use crate::error::{Error, Result};
+use crate::future::ResponseFuture;
 use crate::requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken};
 use crate::session::SignOutReason;
+use crate::sessions::HeldSession;
 use crate::store::StoredSession;
 
 /// The account service: sign in with a login token, read the user, list, extend and end
 /// sessions.
 ///
-/// Cheap to clone and `'static` (it holds a clone of the [`Client`]); every returned future is
-/// `Send`. Account requests carry the client's stored session; it changes only through the
+/// Cheap to clone and `'static` (it holds a clone of the [`Client`]). Every call returns a
+/// [`ResponseFuture`] (builders under [`requests`](crate::requests) become one when awaited):
+/// `Send + 'static`, owning what it needs, so it outlives the `Account` it came from. Account requests carry the client's stored session; it changes only through the
 /// methods documented as doing so, and when the server refuses or clears it (see the
 /// [crate docs](crate#sessions)).
 ///
@@ -82,109 +85,54 @@ impl Account {
     ///
     /// If the new session cannot be saved to the store, it is revoked again (best effort) and the
     /// [`Error::SessionStore`] is returned: the client never holds a session it could not keep.
-    pub async fn create_session(
+    ///
+    /// The answer must be a session for `user_id`, with a credential that can be sent back
+    /// (visible ASCII, at most 16 KiB): otherwise the call fails with [`Error::Decode`] and
+    /// nothing is held or saved (a session for another user is revoked again, best effort).
+    ///
+    /// Dropping the returned future part-way never splits memory from the store: once the new
+    /// session is being saved, it is saved and held together, and a later sign-in or logout waits
+    /// for that.
+    pub fn create_session(
         &self,
         user_id: impl Into<UserId>,
         secret: impl Into<TokenSecret>,
-    ) -> Result<Session> {
-        let user_id = user_id.into();
-        let secret = secret.into();
-        let client = &self.client;
-        let _auth = client.inner.auth.lock().await;
-        self.replace_held_session().await?;
-
-        let request =
-            Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
-                user_id: user_id.as_str(),
-                secret: secret.expose_secret(),
-            });
-        let response = match client.send_with(request, None).await {
-            Ok(response) => response,
-            Err(Error::Api(mut api)) => {
-                // A proxy that echoes the request must not put the token secret in a message.
-                api.redact(secret.expose_secret());
-                return Err(Error::Api(api));
-            }
-            Err(other) => return Err(other),
-        };
-        let session: Session = response.json()?;
-        let update = credential::from_response(
-            client.project(),
-            &response.headers,
-            Some(&session.secret),
-            SystemTime::now(),
-        );
-        let CredentialUpdate::Set { credential, source } = update else {
-            return Err(Error::MissingCredential);
-        };
-        tracing::debug!(source = ?source, "session credential received");
-
-        let held = client.hold(StoredSession::from_session(&session, credential));
-        if let Err(error) = client.remember(None, Arc::clone(&held)).await {
-            // Not kept, so not left behind either.
-            if let Err(revoke) = client
-                .send_with(delete_request("current"), Some(&held))
-                .await
-            {
-                tracing::warn!(error = %revoke, "could not revoke the session that could not be stored");
-            }
-            return Err(error.into());
-        }
-        Ok(session)
-    }
-
-    /// Revokes and forgets the held session before a new sign-in (see `create_session`).
-    async fn replace_held_session(&self) -> Result<()> {
-        let client = &self.client;
-        let snapshot = client.inner.state.snapshot();
-        let Some(held) = snapshot.session else {
-            return Ok(());
-        };
-        let generation = Some(snapshot.generation);
-        if held.stored.is_expired_at(SystemTime::now()) {
-            client.forget(generation, SignOutReason::Expired).await?;
-            return Ok(());
-        }
-        match client
-            .send_with(delete_request("current"), Some(&held))
-            .await
-        {
-            Ok(_) => {}
-            Err(error) if already_gone(&error) => {}
-            Err(error) => return Err(error),
-        }
-        client.forget(generation, SignOutReason::Replaced).await?;
-        Ok(())
+    ) -> ResponseFuture<Session> {
+        let client = self.client.clone();
+        let (user_id, secret) = (user_id.into(), secret.into());
+        ResponseFuture::new(async move { sign_in(&client, user_id, secret).await })
     }
 
     /// The signed-in user (`GET /account`). A 401 means signed out, or the session was refused
     /// (and then forgotten).
-    pub async fn get(&self) -> Result<User> {
+    pub fn get(&self) -> ResponseFuture<User> {
         let request = Request::new(Method::GET, "/account", []);
-        self.client.send_json(request, Auth::Session).await
+        self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// One session of the user (`GET /account/sessions/{id}`); `"current"` is the held one.
-    pub async fn get_session(&self, session_id: impl Into<SessionId>) -> Result<Session> {
+    pub fn get_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<Session> {
         let request = Request::new(
             Method::GET,
             "/account/sessions/{sessionId}",
             [session_id.into().as_str()],
         );
-        self.client.send_json(request, Auth::Session).await
+        self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// All sessions of the user (`GET /account/sessions`).
-    pub async fn list_sessions(&self) -> Result<SessionList> {
+    pub fn list_sessions(&self) -> ResponseFuture<SessionList> {
         let request = Request::new(Method::GET, "/account/sessions", []);
-        self.client.send_json(request, Auth::Session).await
+        self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// Extends a session (`PATCH /account/sessions/{id}`; `"current"` is the held one): its
     /// expiry moves to now plus the project's session length. When it is the held session, the
     /// new expiry is saved to the store and published in [`Client::auth_state`].
-    pub async fn update_session(&self, session_id: impl Into<SessionId>) -> Result<Session> {
-        self.client.patch_session(session_id.into()).await
+    pub fn update_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<Session> {
+        let client = self.client.clone();
+        let session_id = session_id.into();
+        ResponseFuture::new(async move { extend(&client, session_id).await })
     }
 
     /// Ends a session (`DELETE /account/sessions/{id}`).
@@ -200,44 +148,26 @@ impl Account {
     ///   idempotent.
     ///
     /// Any other id ends that session only (another device, say); the held session is untouched.
-    pub async fn delete_session(&self, session_id: impl Into<SessionId>) -> Result<()> {
+    pub fn delete_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<()> {
+        let client = self.client.clone();
         let session_id = session_id.into();
-        let held = self.client.inner.state.snapshot().session;
-        let is_held =
-            session_id.is_current() || held.is_some_and(|s| s.stored.session_id == session_id);
-        if is_held {
-            return self.log_out(delete_request(session_id.as_str())).await;
-        }
-        self.client
-            .send(delete_request(session_id.as_str()), Auth::Session)
-            .await
-            .map(drop)
+        ResponseFuture::new(async move {
+            let request = delete_request(session_id.as_str());
+            let held = client.sessions.snapshot().session;
+            if session_id.is_current() || held.is_some_and(|s| s.stored.session_id == session_id) {
+                return log_out(&client, request).await;
+            }
+            client.send(request, Auth::Session).await.map(drop)
+        })
     }
 
     /// Ends every session of the user (`DELETE /account/sessions`), this one included, then
     /// forgets the held session. Same rules as logout in
     /// [`delete_session`](Self::delete_session).
-    pub async fn delete_sessions(&self) -> Result<()> {
-        self.log_out(Request::new(Method::DELETE, "/account/sessions", []))
-            .await
-    }
-
-    async fn log_out(&self, request: Request) -> Result<()> {
-        let client = &self.client;
-        let _auth = client.inner.auth.lock().await;
-        let snapshot = client.inner.state.snapshot();
-        let Some(held) = snapshot.session else {
-            return Ok(());
-        };
-        match client.send_with(request, Some(&held)).await {
-            Ok(_) => {}
-            Err(error) if already_gone(&error) => {}
-            Err(error) => return Err(error),
-        }
-        client
-            .forget(Some(snapshot.generation), SignOutReason::LoggedOut)
-            .await?;
-        Ok(())
+    pub fn delete_sessions(&self) -> ResponseFuture<()> {
+        let client = self.client.clone();
+        let request = Request::new(Method::DELETE, "/account/sessions", []);
+        ResponseFuture::new(async move { log_out(&client, request).await })
     }
 
     /// A JSON Web Token for the held session (`POST /account/jwts`), to prove the user's identity
@@ -272,30 +202,173 @@ impl Account {
     /// Sends a 6-digit sign-in code by SMS to `phone` (E.164, e.g. `+14155550123`;
     /// `POST /account/tokens/phone`); exchange it with [`create_session`](Self::create_session).
     /// Sent without the held session.
-    pub async fn create_phone_token(
+    pub fn create_phone_token(
         &self,
         user_id: impl Into<UserId>,
         phone: impl Into<String>,
-    ) -> Result<Token> {
-        let user_id = user_id.into();
-        let phone = phone.into();
+    ) -> ResponseFuture<Token> {
         let request =
             Request::new(Method::POST, "/account/tokens/phone", []).json(&PhoneTokenBody {
-                user_id: user_id.as_str(),
-                phone: &phone,
+                user_id: user_id.into().as_str(),
+                phone: &phone.into(),
             });
-        self.client.send_json(request, Auth::Guest).await
+        self.client.json_future(Ok(request), Auth::Guest)
     }
 }
 
-/// Whether an answer to revoking the held session says it no longer exists on the server: 401 (the
-/// server treats it as a guest) or 404 `user_session_not_found`. A 404 for the route itself (a
-/// wrong endpoint) is not that.
-fn already_gone(error: &Error) -> bool {
-    error.is_unauthorized()
-        || error.error_type() == Some(&appwrite_models::ErrorType::UserSessionNotFound)
+/// `create_session`: replaces the held session, signs in, checks the answer, then saves and holds
+/// the new session as one unit.
+async fn sign_in(client: &Client, user_id: UserId, secret: TokenSecret) -> Result<Session> {
+    let guard = client.sessions.lock_sign_in().await;
+    replace_held_session(client).await?;
+
+    let request =
+        Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
+            user_id: user_id.as_str(),
+            secret: secret.expose_secret(),
+        });
+    let response = match client.send_with(request, None).await {
+        Ok(response) => response,
+        Err(Error::Api(mut api)) => {
+            // A proxy that echoes the request must not put the token secret in a message.
+            api.redact(secret.expose_secret());
+            return Err(Error::Api(api));
+        }
+        Err(other) => return Err(other),
+    };
+    let session: Session = response.json()?;
+    let update = credential::from_response(
+        client.project(),
+        &response.headers,
+        Some(&session.secret),
+        SystemTime::now(),
+    );
+    let CredentialUpdate::Set { credential, source } = update else {
+        return Err(Error::MissingCredential);
+    };
+    tracing::debug!(source = ?source, "session credential received");
+
+    let held = client
+        .sessions
+        .hold(StoredSession::from_session(&session, credential));
+    if !held.is_sendable() {
+        // Kept, it could never be sent (nor revoked): every later call would fail.
+        return Err(DecodeError::new(
+            response.status,
+            "the session credential cannot be sent back: it is not visible ASCII or is longer than 16 KiB",
+        )
+        .into());
+    }
+    if session.user_id != user_id {
+        revoke_unkept(client, &held, "a session for another user").await;
+        return Err(DecodeError::new(
+            response.status,
+            "the session is for another user than the one that signed in",
+        )
+        .into());
+    }
+    if let Err(error) = client.sessions.sign_in(guard, Arc::clone(&held)).await {
+        revoke_unkept(client, &held, "the session that could not be stored").await;
+        return Err(error.into());
+    }
+    Ok(session)
 }
 
+/// Revokes a session the client will not keep, so it is not left behind either (best effort).
+async fn revoke_unkept(client: &Client, held: &HeldSession, what: &str) {
+    if let Err(error) = client
+        .send_with(delete_request("current"), Some(held))
+        .await
+    {
+        tracing::warn!(error = %error, "could not revoke {what}");
+    }
+}
+
+/// Revokes and forgets the held session before a new sign-in (see `create_session`). One that
+/// has expired, or whose credential cannot be sent, is just forgotten.
+async fn replace_held_session(client: &Client) -> Result<()> {
+    let snapshot = client.sessions.snapshot();
+    let Some(held) = snapshot.session else {
+        return Ok(());
+    };
+    let generation = Some(snapshot.generation);
+    let reason = if held.stored.is_expired_at(SystemTime::now()) {
+        SignOutReason::Expired
+    } else {
+        if held.is_sendable() {
+            match client
+                .send_with(delete_request("current"), Some(&held))
+                .await
+            {
+                Ok(_) => {}
+                Err(error) if already_gone(&error) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        SignOutReason::Replaced
+    };
+    client.sessions.sign_out(None, reason, generation).await?;
+    Ok(())
+}
+
+/// Logout: revokes the held session with `request`, then forgets it. A held session whose
+/// credential cannot be sent (an old store file) is forgotten without a request: the server
+/// could never have taken it.
+async fn log_out(client: &Client, request: Request) -> Result<()> {
+    let guard = client.sessions.lock_sign_in().await;
+    let snapshot = client.sessions.snapshot();
+    let Some(held) = snapshot.session else {
+        return Ok(());
+    };
+    if held.is_sendable() {
+        match client.send_with(request, Some(&held)).await {
+            Ok(_) => {}
+            Err(error) if already_gone(&error) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    client
+        .sessions
+        .sign_out(
+            Some(guard),
+            SignOutReason::LoggedOut,
+            Some(snapshot.generation),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `PATCH /account/sessions/{id}`, without the automatic extension (it is one); when it is the
+/// held session, its new expiry is saved.
+pub(crate) async fn extend(client: &Client, id: SessionId) -> Result<Session> {
+    let generation = client.sessions.snapshot().generation;
+    let request = Request::new(
+        Method::PATCH,
+        "/account/sessions/{sessionId}",
+        [id.as_str()],
+    );
+    let session: Session = client.send_once(request).await?.json()?;
+    let held = client.sessions.snapshot();
+    if held.generation == generation {
+        if let Some(current) = held.session.filter(|s| s.stored.session_id == session.id) {
+            let updated = current.amended(|stored| {
+                stored.expire = session.expire;
+                stored.saved_at = appwrite_models::Datetime::now();
+            });
+            client.sessions.replace(generation, updated).await?;
+        }
+    }
+    Ok(session)
+}
+
+/// Whether an answer to revoking the held session says it no longer exists on the server: 401 (the
+/// server treats it as a guest), 431 (it can never be sent) or 404 `user_session_not_found`. A
+/// 404 for the route itself (a wrong endpoint) is not that.
+fn already_gone(error: &Error) -> bool {
+    refuses_session(error)
+        || error.is_unauthorized()
+        || error.error_type() == Some(&appwrite_models::ErrorType::UserSessionNotFound)
+}
 fn delete_request(session_id: &str) -> Request {
     Request::new(
         Method::DELETE,

@@ -1,27 +1,28 @@
-//! [`Client`] and its builder: configuration, the request path that attaches the stored session
-//! and reacts to what the server says about it, and the session's life cycle.
+//! [`Client`] and its builder: configuration, and the request path that attaches the held session
+//! and hands what the server says about it to [`Sessions`].
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use appwrite_models::SessionCredential;
-use appwrite_models::credential::{self, CredentialUpdate};
+use appwrite_models::credential;
 use appwrite_models::headers::Platform;
 use appwrite_models::{ErrorType, Session, SessionId};
 use appwrite_transport::reqwest::Method;
-use appwrite_transport::reqwest::header::{COOKIE, HeaderName, HeaderValue, ORIGIN};
+use appwrite_transport::reqwest::header::ORIGIN;
 use appwrite_transport::{
-    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, Transport,
-    header_value,
+    FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, RetryPolicy, Transport,
+    reqwest,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
-use crate::session::{AuthState, HeldSession, RestoreOutcome, SessionState, SignOutReason};
+use crate::future::ResponseFuture;
+use crate::session::{AuthState, RestoreOutcome, SignOutReason};
+use crate::sessions::{HeldSession, Sessions};
 use crate::store::memory::MemoryStore;
-use crate::store::{ProfileKey, SessionStore, StoreError, StoredSession};
+use crate::store::{ProfileKey, SessionStore, StoredSession};
 
 /// How the session credential is sent with each request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -59,20 +60,8 @@ pub enum CredentialMode {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
     pub(crate) transport: Transport,
-    pub(crate) store: Arc<dyn SessionStore>,
-    pub(crate) key: ProfileKey,
-    pub(crate) mode: CredentialMode,
-    pub(crate) auto_extend: Option<f64>,
-    pub(crate) state: SessionState,
-    /// Serialises sign-in and sign-out, so two of them never interleave (and never leak a session).
-    pub(crate) auth: tokio::sync::Mutex<()>,
-    /// Held while an automatic extension runs; holds when a failed one may be tried again.
-    pub(crate) extending: tokio::sync::Mutex<Option<Instant>>,
+    pub(crate) sessions: Arc<Sessions>,
 }
 
 impl fmt::Debug for Client {
@@ -80,10 +69,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &self.endpoint())
             .field("project", &self.project())
-            .field("profile", &self.inner.key.profile())
-            .field("credential_mode", &self.inner.mode)
-            .field("store", &self.inner.store)
-            .field("auth_state", &*self.inner.state.subscribe().borrow())
+            .field("sessions", &self.sessions)
             .finish_non_exhaustive()
     }
 }
@@ -101,9 +87,109 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    appwrite_transport::http_config_setters! {
-        sdk = "appwrite-rust-client",
-        secret = "the session",
+    /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
+    /// `https://appwrite.example.com/v1`. Required; [`build`](Self::build) checks it is an
+    /// `http://` or `https://` URL without a query, fragment or user info.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.http = self.http.endpoint(endpoint);
+        self
+    }
+
+    /// The project id, sent as `X-Appwrite-Project`; also part of the key the session is stored
+    /// under. Required.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.http = self.http.project(project);
+        self
+    }
+
+    /// The locale of Appwrite's messages (`X-Appwrite-Locale`), e.g. `en` or `de`.
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.http = self.http.locale(locale);
+        self
+    }
+
+    /// Replaces the default `user-agent` (`appwrite-rust-client/<version> (<os>; <arch>)`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.http = self.http.user_agent(user_agent);
+        self
+    }
+
+    /// Accepts self-signed and otherwise invalid TLS certificates. Off by default; turn it on only
+    /// for a development server, never in production: anyone between the app and the server
+    /// could then read the session credential and act as the user.
+    pub fn self_signed(mut self, accept: bool) -> Self {
+        self.http = self.http.self_signed(accept);
+        self
+    }
+
+    /// Time allowed to open a connection, TCP and TLS (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.connect_timeout(timeout);
+        self
+    }
+
+    /// Time allowed between two reads of a response (default 30 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.read_timeout(timeout);
+        self
+    }
+
+    /// A limit on each whole attempt, from sending to the last byte of the body (default 60 s).
+    /// A sign-in holds the client's sign-in lock while it waits, so this also bounds how long
+    /// another sign-in or a logout can be kept waiting by a slow server.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.timeout(timeout);
+        self
+    }
+
+    /// Removes the limit on each whole attempt: only the connect and read timeouts then bound a
+    /// call, and a server that trickles its answer can hold it, and the sign-in lock, as long as
+    /// it keeps sending.
+    pub fn no_timeout(mut self) -> Self {
+        self.http = self.http.no_timeout();
+        self
+    }
+
+    /// Sends requests through `proxy` (add several for different schemes). Without one, the
+    /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables are honoured.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.http = self.http.proxy(proxy);
+        self
+    }
+
+    /// Ignores the proxy environment variables: connect directly unless [`proxy`](Self::proxy)
+    /// says otherwise.
+    pub fn no_proxy(mut self) -> Self {
+        self.http = self.http.no_proxy();
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is (for custom root certificates, …) instead of building
+    /// one. Its own settings then apply: the connect and read timeouts, proxies and
+    /// `self_signed` set here are not used (the attempt [`timeout`](Self::timeout) still is).
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: a redirect it follows is
+    /// refused once seen, but by then the session credential went to the other host. Build it
+    /// without a cookie store too (the client sends the session itself, and a cookie store would
+    /// send a revoked one again).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = self.http.http_client(client);
+        self
+    }
+
+    /// When failed requests are tried again (see [`RetryPolicy`]). On by default: bounded retries
+    /// for idempotent requests and for a 429 or 503 that asks for one with `Retry-After`; a
+    /// `POST` that may have reached the server (a sign-in) is never sent again.
+    /// [`RetryPolicy::disabled()`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.http = self.http.retry_policy(policy);
+        self
+    }
+
+    /// The largest response body read (default 4 MiB, far above any Appwrite answer); a longer
+    /// one fails the request with a transport error.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.http = self.http.max_response_bytes(limit);
+        self
     }
 
     /// Where the session is kept between runs: [`FileStore`](crate::FileStore) to stay signed in
@@ -185,50 +271,13 @@ impl ClientBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn SessionStore>);
-
-        let (session, reason) = match store.load(&key)? {
-            Some(session) if session.is_expired_at(SystemTime::now()) => {
-                // Signed out either way: a store that cannot forget (a read-only disk) must not
-                // stop the app from starting.
-                if let Err(error) = store.clear(&key) {
-                    tracing::warn!(error = %error, "could not clear the expired session from the store");
-                }
-                (None, SignOutReason::Expired)
-            }
-            session => (session, SignOutReason::NoSession),
-        };
-        let session = session
-            .map(|stored| Arc::new(HeldSession::new(stored, self.mode, transport.project())));
+        let sessions =
+            Sessions::restore(store, key, self.mode, transport.project(), self.auto_extend)?;
         Ok(Client {
-            inner: Arc::new(Inner {
-                transport,
-                store,
-                key,
-                mode: self.mode,
-                auto_extend: self.auto_extend,
-                state: SessionState::new(session, reason),
-                auth: tokio::sync::Mutex::new(()),
-                extending: tokio::sync::Mutex::new(None),
-            }),
+            transport,
+            sessions: Arc::new(sessions),
         })
     }
-}
-
-/// The request header that carries `credential` in `mode`: `X-Appwrite-Session` with any URL
-/// encoding undone, or `Cookie: a_session_<project>=<credential as received>`.
-pub(crate) fn credential_header(
-    mode: CredentialMode,
-    project: &str,
-    credential: &SessionCredential,
-) -> std::result::Result<(HeaderName, HeaderValue), ConfigError> {
-    let (name, value) = match mode {
-        CredentialMode::SessionHeader => (
-            HeaderName::from_static(credential::SESSION_HEADER),
-            credential::session_header_value(credential),
-        ),
-        CredentialMode::Cookie => (COOKIE, credential::cookie_header_value(project, credential)),
-    };
-    Ok((name, header_value("session credential", &value, true)?))
 }
 
 fn check_profile_name(name: &str) -> Result<()> {
@@ -263,27 +312,27 @@ impl Client {
 
     /// The API endpoint, without a trailing slash.
     pub fn endpoint(&self) -> &str {
-        self.inner.transport.endpoint().as_str()
+        self.transport.endpoint().as_str()
     }
 
     /// The project id.
     pub fn project(&self) -> &str {
-        self.inner.transport.project()
+        self.transport.project()
     }
 
     /// The key the session is stored under (endpoint, project, profile).
     pub fn profile_key(&self) -> &ProfileKey {
-        &self.inner.key
+        self.sessions.key()
     }
 
     /// How the session credential is sent.
     pub fn credential_mode(&self) -> CredentialMode {
-        self.inner.mode
+        self.sessions.mode()
     }
 
     /// Whether a session is held (locally: [`validate`](Self::validate) asks the server).
     pub fn is_signed_in(&self) -> bool {
-        self.inner.state.snapshot().session.is_some()
+        self.sessions.snapshot().session.is_some()
     }
 
     /// A channel that holds the current [`AuthState`] and is updated on sign-in, extension and
@@ -300,29 +349,45 @@ impl Client {
     /// # }
     /// ```
     pub fn auth_state(&self) -> watch::Receiver<AuthState> {
-        self.inner.state.subscribe()
+        self.sessions.subscribe()
     }
 
-    /// Asks the server whether the stored session is still good (`GET /account/sessions/current`).
+    /// Asks the server whether the held session is still good (`GET /account/sessions/current`).
     ///
     /// - [`RestoreOutcome::Restored`]: it is; the local expiry is brought up to date.
-    /// - [`RestoreOutcome::NoSession`]: nothing is stored; no request is made.
+    /// - [`RestoreOutcome::NoSession`]: nothing is held; no request is made.
     /// - [`RestoreOutcome::Expired`] / [`RestoreOutcome::Revoked`]: the expiry has passed, or the
-    ///   server answered 401; the session is forgotten (memory and store).
+    ///   server refused the session (401, or 431 for a credential too big to send), or its
+    ///   credential cannot be sent at all (a store file from an older version); it is forgotten
+    ///   (memory and store).
     /// - [`RestoreOutcome::Offline`]: no answer (timeout, refused connection, …); the session is
     ///   kept.
     ///
     /// Any other failure (a 5xx, a 403 for a blocked user, a store failure) is an `Err`, and the
     /// session is kept.
-    pub async fn validate(&self) -> Result<RestoreOutcome> {
-        let snapshot = self.inner.state.snapshot();
+    pub fn validate(&self) -> ResponseFuture<RestoreOutcome> {
+        let client = self.clone();
+        ResponseFuture::new(async move { client.validate_now().await })
+    }
+
+    async fn validate_now(&self) -> Result<RestoreOutcome> {
+        let snapshot = self.sessions.snapshot();
         let Some(held) = snapshot.session else {
             return Ok(RestoreOutcome::NoSession);
         };
         let generation = Some(snapshot.generation);
         if held.stored.is_expired_at(SystemTime::now()) {
-            self.forget(generation, SignOutReason::Expired).await?;
+            self.sessions
+                .sign_out(None, SignOutReason::Expired, generation)
+                .await?;
             return Ok(RestoreOutcome::Expired);
+        }
+        if !held.is_sendable() {
+            // A credential no header can carry (an old file): the server can never take it.
+            self.sessions
+                .sign_out(None, SignOutReason::Revoked, generation)
+                .await?;
+            return Ok(RestoreOutcome::Revoked);
         }
         let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
         match self.send_with(request, Some(&held)).await {
@@ -330,16 +395,13 @@ impl Client {
                 let current: Session = response.json()?;
                 if current.id == held.stored.session_id && current.expire != held.stored.expire {
                     let updated = held.amended(|stored| stored.expire = current.expire);
-                    self.remember(generation, updated).await?;
+                    self.sessions.replace(snapshot.generation, updated).await?;
                 }
                 Ok(RestoreOutcome::Restored(Box::new(current)))
             }
-            Err(error)
-                if error.is_unauthorized()
-                    && error.error_type().is_none_or(refusal_ends_session) =>
-            {
+            Err(error) if refuses_session(&error) => {
                 let reason = refused_reason(&held.stored);
-                self.forget(generation, reason).await?;
+                self.sessions.sign_out(None, reason, generation).await?;
                 Ok(match reason {
                     SignOutReason::Expired => RestoreOutcome::Expired,
                     _ => RestoreOutcome::Revoked,
@@ -350,19 +412,24 @@ impl Client {
         }
     }
 
-    /// Same as [`validate`](Self::validate): restores confidence in a session loaded at start-up.
-    pub async fn restore(&self) -> Result<RestoreOutcome> {
-        self.validate().await
-    }
-
-    /// Sends a request, with the stored session when `auth` says so, and applies what the answer
-    /// says about the session: a new credential replaces it, a cleared one is forgotten, and a 401
-    /// to a request that carried it (revoked or expired on the server) forgets it.
+    /// Sends a request, with the held session when `auth` says so (extending it first when
+    /// [`ClientBuilder::auto_extend`] says it is due), and applies what the answer says about the
+    /// session: a new credential replaces it, a cleared one is forgotten, and a refusal of a
+    /// request that carried it (revoked or expired on the server) forgets it.
     pub(crate) async fn send(&self, request: Request, auth: Auth) -> Result<Response> {
-        if auth == Auth::Session {
-            self.maybe_extend().await;
+        match auth {
+            Auth::Guest => self.send_with(request, None).await,
+            Auth::Session => {
+                self.sessions
+                    .extend_if_due(|| async {
+                        crate::account::extend(self, SessionId::current())
+                            .await
+                            .map(drop)
+                    })
+                    .await;
+                self.send_once(request).await
+            }
         }
-        self.send_once(request, auth).await
     }
 
     /// [`send`](Self::send), then decodes the JSON answer.
@@ -374,12 +441,28 @@ impl Client {
         Ok(self.send(request, auth).await?.json()?)
     }
 
-    /// [`send`](Self::send) without the automatic extension (which itself uses this).
-    pub(crate) async fn send_once(&self, request: Request, auth: Auth) -> Result<Response> {
-        let carried = match auth {
-            Auth::Guest => None,
-            Auth::Session => self.usable_session().await,
-        };
+    /// A `'static` future for [`send_json`](Self::send_json): what the account calls return.
+    pub(crate) fn json_future<T>(
+        &self,
+        request: std::result::Result<Request, InvalidInput>,
+        auth: Auth,
+    ) -> ResponseFuture<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        match request {
+            Ok(request) => {
+                let client = self.clone();
+                ResponseFuture::new(async move { client.send_json(request, auth).await })
+            }
+            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
+        }
+    }
+
+    /// [`send`](Self::send) with the session, without the automatic extension (which itself
+    /// uses this).
+    pub(crate) async fn send_once(&self, request: Request) -> Result<Response> {
+        let carried = self.sessions.usable().await;
         let result = self
             .send_with(request, carried.as_ref().map(|(_, held)| &**held))
             .await;
@@ -387,14 +470,19 @@ impl Client {
             return result;
         };
         match &result {
-            Ok(response) => self.apply_update(generation, &held, response).await,
-            Err(Error::Api(api))
-                if api.is_unauthorized() && refusal_ends_session(&api.error_type) =>
-            {
-                if let Err(error) = self
-                    .forget(Some(generation), refused_reason(&held.stored))
-                    .await
-                {
+            Ok(response) => {
+                let update = credential::from_response(
+                    self.project(),
+                    &response.headers,
+                    None,
+                    SystemTime::now(),
+                );
+                self.sessions.apply(generation, &held, update).await;
+            }
+            Err(error) if refuses_session(error) => {
+                let reason = refused_reason(&held.stored);
+                let forgotten = self.sessions.sign_out(None, reason, Some(generation)).await;
+                if let Err(error) = forgotten {
                     tracing::warn!(error = %error, "could not clear the refused session from the store");
                 }
             }
@@ -403,45 +491,18 @@ impl Client {
         result
     }
 
-    /// The stored session and its generation, unless there is none; one whose expiry has passed
-    /// is forgotten here instead of being sent.
-    async fn usable_session(&self) -> Option<(u64, Arc<HeldSession>)> {
-        let snapshot = self.inner.state.snapshot();
-        let session = snapshot.session?;
-        if session.stored.is_expired_at(SystemTime::now()) {
-            if let Err(error) = self
-                .forget(Some(snapshot.generation), SignOutReason::Expired)
-                .await
-            {
-                tracing::warn!(error = %error, "could not clear the expired session from the store");
-            }
-            return None;
-        }
-        Some((snapshot.generation, session))
-    }
-
-    /// The session `stored`, ready to be held and sent: its credential header is made here, once.
-    pub(crate) fn hold(&self, stored: StoredSession) -> Arc<HeldSession> {
-        Arc::new(HeldSession::new(stored, self.inner.mode, self.project()))
-    }
-
     /// Sends `request` with `session`'s credential (if any) and nothing else: no state changes.
+    /// A credential that cannot be put in a header fails with the error found when it was held.
     pub(crate) async fn send_with(
         &self,
         mut request: Request,
         session: Option<&HeldSession>,
     ) -> Result<Response> {
         if let Some(held) = session {
-            let (name, value) = match held.header() {
-                Some((name, value)) => (name.clone(), value.clone()),
-                // The credential cannot be sent in a header: the same error as making it gives.
-                None => {
-                    credential_header(self.inner.mode, self.project(), &held.stored.credential)?
-                }
-            };
-            request = request.header(name, value);
+            let (name, value) = held.header()?;
+            request = request.header(name.clone(), value.clone());
         }
-        match self.inner.transport.send(request).await {
+        match self.transport.send(request).await {
             Ok(response) => Ok(response),
             Err(RequestError::Api(mut api)) => {
                 if let Some(session) = session.map(|held| &held.stored) {
@@ -454,109 +515,6 @@ impl Client {
             Err(other) => Err(other.into()),
         }
     }
-
-    /// Applies the credential a successful answer carries (rare outside sign-in and sign-out).
-    async fn apply_update(&self, generation: u64, held: &HeldSession, response: &Response) {
-        let update =
-            credential::from_response(self.project(), &response.headers, None, SystemTime::now());
-        let outcome = match update {
-            CredentialUpdate::Set { credential, .. }
-                if credential.expose_secret() != held.stored.credential.expose_secret() =>
-            {
-                let mut updated = held.stored.clone();
-                updated.credential = credential;
-                self.remember(Some(generation), self.hold(updated))
-                    .await
-                    .map(drop)
-            }
-            CredentialUpdate::Cleared => self
-                .forget(Some(generation), SignOutReason::Cleared)
-                .await
-                .map(drop),
-            _ => Ok(()),
-        };
-        if let Err(error) = outcome {
-            tracing::warn!(error = %error, "could not store the session update");
-        }
-    }
-
-    /// Saves `session` to the store, then holds it in memory, if the session is still of
-    /// generation `expected` (`None`: whatever it is). `Ok(false)` when it was not.
-    pub(crate) async fn remember(
-        &self,
-        expected: Option<u64>,
-        session: Arc<HeldSession>,
-    ) -> std::result::Result<bool, StoreError> {
-        let _write = self.inner.state.write.lock().await;
-        if !self.inner.state.is_generation(expected) {
-            return Ok(false);
-        }
-        let saved = Arc::clone(&session);
-        self.run_store(move |store, key| store.save(key, &saved.stored))
-            .await?;
-        self.inner
-            .state
-            .set(Some(session), SignOutReason::NoSession);
-        Ok(true)
-    }
-
-    /// Forgets the session in memory, then in the store, if it is still of generation `expected`
-    /// (`None`: whatever it is). Memory goes first: the session is no good any more, even when the
-    /// store cannot be written.
-    pub(crate) async fn forget(
-        &self,
-        expected: Option<u64>,
-        reason: SignOutReason,
-    ) -> std::result::Result<bool, StoreError> {
-        let _write = self.inner.state.write.lock().await;
-        if !self.inner.state.is_generation(expected) {
-            return Ok(false);
-        }
-        self.inner.state.set(None, reason);
-        self.run_store(SessionStore::clear).await?;
-        Ok(true)
-    }
-
-    /// Runs a store operation on this client's store and key: inline when the store never
-    /// blocks, else through `spawn_blocking`.
-    async fn run_store(
-        &self,
-        operation: impl FnOnce(&dyn SessionStore, &ProfileKey) -> std::result::Result<(), StoreError>
-        + Send
-        + 'static,
-    ) -> std::result::Result<(), StoreError> {
-        if !self.inner.store.is_blocking() {
-            return operation(&*self.inner.store, &self.inner.key);
-        }
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || operation(&*inner.store, &inner.key))
-            .await
-            .map_err(|e| StoreError::Task(Box::new(e)))?
-    }
-
-    /// `PATCH /account/sessions/{id}`, without the automatic extension (it is one); when it is the
-    /// held session, its new expiry is saved.
-    pub(crate) async fn patch_session(&self, id: SessionId) -> Result<Session> {
-        let generation = self.inner.state.snapshot().generation;
-        let request = Request::new(
-            Method::PATCH,
-            "/account/sessions/{sessionId}",
-            [id.as_str()],
-        );
-        let response = self.send_once(request, Auth::Session).await?;
-        let session: Session = response.json()?;
-        let held = self.inner.state.snapshot();
-        if held.generation == generation {
-            if let Some(current) = held.session.filter(|s| s.stored.session_id == session.id) {
-                let updated = current.amended(|stored| {
-                    stored.expire = session.expire;
-                    stored.saved_at = appwrite_models::Datetime::now();
-                });
-                self.remember(Some(generation), updated).await?;
-            }
-        }
-        Ok(session)
-    }
 }
 
 /// Why the server refused a session: its expiry passed, or it was revoked.
@@ -568,19 +526,25 @@ fn refused_reason(session: &StoredSession) -> SignOutReason {
     }
 }
 
-/// Whether a 401 to a request that carried the session means the session is no good. Appwrite
-/// treats an unknown, revoked or expired session as a guest, which the account routes refuse
-/// (`general_unauthorized_scope`); these types instead say something else was wrong while the
-/// session itself may be fine.
-fn refusal_ends_session(error_type: &ErrorType) -> bool {
-    !matches!(
-        error_type,
-        ErrorType::UserMoreFactorsRequired
-            | ErrorType::UserSessionAlreadyExists
-            | ErrorType::UserInvalidToken
-            | ErrorType::UserInvalidCredentials
-            | ErrorType::UserJwtInvalid
-            | ErrorType::ProjectKeyExpired
-            | ErrorType::ApiKeyExpired
-    )
+/// Whether an answer to a request that carried the session says the server will not take it:
+/// 401 (Appwrite treats an unknown, revoked or expired session as a guest, which the account
+/// routes refuse), or 431 (the request's headers, the credential among them, are too big for the
+/// server: that session can never be sent). Some 401 types instead say something else was wrong
+/// while the session itself may be fine.
+pub(crate) fn refuses_session(error: &Error) -> bool {
+    let Error::Api(api) = error else {
+        return false;
+    };
+    api.status == 431
+        || (api.is_unauthorized()
+            && !matches!(
+                api.error_type,
+                ErrorType::UserMoreFactorsRequired
+                    | ErrorType::UserSessionAlreadyExists
+                    | ErrorType::UserInvalidToken
+                    | ErrorType::UserInvalidCredentials
+                    | ErrorType::UserJwtInvalid
+                    | ErrorType::ProjectKeyExpired
+                    | ErrorType::ApiKeyExpired
+            ))
 }

@@ -34,9 +34,13 @@
 //!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file; on Unix it
 //!   refuses folders and files it did not make).
 //! - **When it ends.** Logout ([`Account::delete_session`] with `"current"`,
-//!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 to a
-//!   request that carried it forgets it (revoked or expired elsewhere); a session whose expiry has
-//!   passed is dropped before it is sent. [`Client::auth_state`] publishes each change with its
+//!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 (or 431)
+//!   to a request that carried it forgets it (revoked or expired elsewhere); a session whose
+//!   expiry has passed is dropped before it is sent.
+//! - **What is accepted.** A sign-in answer must be a session for the user who signed in, with a
+//!   credential that can be sent back (visible ASCII, at most 16 KiB); otherwise nothing is kept.
+//! - **Cancellation.** Every call returns a `Send + 'static` [`ResponseFuture`]; dropping it
+//!   part-way never splits the session in memory from the store. [`Client::auth_state`] publishes each change with its
 //!   [`SignOutReason`]; [`Client::validate`] asks the server at start-up. Optionally,
 //!   [`ClientBuilder::auto_extend`] slides the session's expiry forward.
 //!
@@ -57,15 +61,36 @@
 mod account;
 mod client;
 mod error;
+mod future;
 pub mod login;
-mod requests;
 mod session;
+mod sessions;
 mod store;
+
+/// The request builders the [`Account`] methods with optional parameters return. Await one to
+/// send it; its `request()` builds what it would send without sending it, to check a body in a
+/// unit test.
+///
+/// ```
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # let client = appwrite_client::Client::builder()
+/// #     .endpoint("http://127.0.0.1:1/v1").project("p").build()?;
+/// let account = appwrite_client::Account::new(&client);
+/// let request = account.create_email_token("user-42", "a@example.com").phrase(true).request()?;
+/// assert_eq!(request.path()?, "/account/tokens/email");
+/// assert_eq!(
+///     request.body()?,
+///     Some(&br#"{"userId":"user-42","email":"a@example.com","phrase":true}"#[..])
+/// );
+/// # Ok(())
+/// # }
+/// ```
+pub mod requests;
 
 pub use account::Account;
 pub use client::{Client, ClientBuilder, CredentialMode};
 pub use error::{Error, Result};
-pub use requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken, ResponseFuture};
+pub use future::ResponseFuture;
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
 #[cfg(feature = "keyring")]

@@ -1,22 +1,20 @@
 //! Requests with optional parameters: builders that are awaited directly.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use appwrite_models::protocol::limits;
 use appwrite_models::{Jwt, Token, UserId};
+use appwrite_transport::InvalidInput;
 use appwrite_transport::reqwest::Method;
-use appwrite_transport::{InvalidInput, Request};
 use serde::Serialize;
+
+pub use appwrite_transport::Request;
 
 use crate::account::Account;
 use crate::client::Auth;
 use crate::error::Result;
-
-/// The future a request builder turns into when awaited: boxed, `Send` and `'static`, so it can
-/// be spawned.
-pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
+use crate::future::ResponseFuture;
 
 /// `POST /account/jwts`: a JSON Web Token for the held session. From
 /// [`Account::create_jwt`]; await it.
@@ -31,7 +29,7 @@ pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'st
 /// # }
 /// # fn send_to_backend(_: &str) {}
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateJwt {
     account: Account,
@@ -52,21 +50,35 @@ impl CreateJwt {
         }
     }
 
-    /// How long the token is valid: 1 to 3600 seconds, whole seconds (default 900 s). Checked
-    /// before sending.
+    /// How long the token stays valid, one second to one hour in whole seconds (Appwrite's
+    /// default is 15 minutes). A value out of range or with a fraction of a second (0 s, 0.5 s)
+    /// fails when awaited, before anything is sent.
     pub fn duration(mut self, duration: Duration) -> Self {
         self.duration = Some(duration);
         self
     }
 
-    async fn send(self) -> Result<Jwt> {
+    /// The request this builder sends, built without sending it (to check its body in a test);
+    /// an argument Appwrite would refuse is an error here. Await the builder to send it.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
         let duration = self
             .duration
             .map(|d| limits::whole_seconds_in("duration", d, &limits::JWT_DURATION_SENT_SECS))
-            .transpose()
-            .map_err(InvalidInput::from)?;
-        let request = Request::new(Method::POST, "/account/jwts", []).json(&JwtBody { duration });
-        self.account.client.send_json(request, Auth::Session).await
+            .transpose()?;
+        Request::new(Method::POST, "/account/jwts", [])
+            .json(&JwtBody { duration })
+            .checked()
+    }
+}
+
+impl IntoFuture for CreateJwt {
+    type Output = Result<Jwt>;
+    type IntoFuture = ResponseFuture<Jwt>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.account
+            .client
+            .json_future(self.request(), Auth::Session)
     }
 }
 
@@ -82,16 +94,15 @@ struct EmailTokenBody<'a> {
 }
 
 impl EmailTokenBody<'_> {
-    /// Sends the body to `POST {route}` (`/account/tokens/email`, say), without the held session.
-    async fn send(&self, account: &Account, route: &'static str) -> Result<Token> {
-        let request = Request::new(Method::POST, route, []).json(self);
-        account.client.send_json(request, Auth::Guest).await
+    /// The request that sends this body to `POST {route}` (`/account/tokens/email`, say).
+    fn request(&self, route: &'static str) -> Result<Request, InvalidInput> {
+        Request::new(Method::POST, route, []).json(self).checked()
     }
 }
 
 /// `POST /account/tokens/email`: sends a sign-in code by email. From
 /// [`Account::create_email_token`]; await it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateEmailToken {
     account: Account,
@@ -117,20 +128,22 @@ impl CreateEmailToken {
         self
     }
 
-    async fn send(self) -> Result<Token> {
-        let body = EmailTokenBody {
+    /// The request this builder sends, built without sending it (to check its body in a test).
+    /// Await the builder to send it, without the held session.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
+        EmailTokenBody {
             user_id: self.user_id.as_str(),
             email: &self.email,
             url: None,
             phrase: self.phrase,
-        };
-        body.send(&self.account, "/account/tokens/email").await
+        }
+        .request("/account/tokens/email")
     }
 }
 
 /// `POST /account/tokens/magic-url`: sends a sign-in link by email. From
 /// [`Account::create_magic_url_token`]; await it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateMagicUrlToken {
     account: Account,
@@ -164,33 +177,34 @@ impl CreateMagicUrlToken {
         self
     }
 
-    async fn send(self) -> Result<Token> {
-        let body = EmailTokenBody {
+    /// The request this builder sends, built without sending it (to check its body in a test).
+    /// Await the builder to send it, without the held session.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
+        EmailTokenBody {
             user_id: self.user_id.as_str(),
             email: &self.email,
             url: self.url.as_deref(),
             phrase: self.phrase,
-        };
-        body.send(&self.account, "/account/tokens/magic-url").await
+        }
+        .request("/account/tokens/magic-url")
     }
 }
 
-/// Awaiting a request builder runs its `async fn send(self)`.
-macro_rules! into_future_via_send {
-    ($($builder:ty => $output:ty),+ $(,)?) => {$(
-        impl IntoFuture for $builder {
-            type Output = Result<$output>;
-            type IntoFuture = ResponseFuture<$output>;
+/// Awaiting a token builder sends its request without the held session.
+impl IntoFuture for CreateEmailToken {
+    type Output = Result<Token>;
+    type IntoFuture = ResponseFuture<Token>;
 
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
-    )+};
+    fn into_future(self) -> Self::IntoFuture {
+        self.account.client.json_future(self.request(), Auth::Guest)
+    }
 }
 
-into_future_via_send! {
-    CreateJwt => Jwt,
-    CreateEmailToken => Token,
-    CreateMagicUrlToken => Token,
+impl IntoFuture for CreateMagicUrlToken {
+    type Output = Result<Token>;
+    type IntoFuture = ResponseFuture<Token>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.account.client.json_future(self.request(), Auth::Guest)
+    }
 }

@@ -288,7 +288,7 @@ async fn validate_reports_each_outcome() {
     .await;
     let store = MemoryStore::new();
     let client = restored_client(&server, &store, &credential());
-    let RestoreOutcome::Restored(session) = client.restore().await.unwrap() else {
+    let RestoreOutcome::Restored(session) = client.validate().await.unwrap() else {
         panic!("expected Restored");
     };
     assert_eq!(session.id, SESSION_ID);

@@ -51,6 +51,8 @@ usage: cargo run --release -p appwrite-bench [-- OPTIONS]
 
 internal (the parent runs each scenario as a child process this way):
   --scenario X --c C --n N --endpoint URL --json
+  --current-thread  run the scenario on a current-thread runtime (for callgrind instruction
+                    counts without worker-thread hand-offs; C=1 only makes sense there)
 ";
 
 /// Parsed command line.
@@ -63,6 +65,7 @@ struct Args {
     scenario: Option<String>,
     endpoint: Option<String>,
     json: bool,
+    current_thread: bool,
     list: bool,
     serve: Option<u64>,
 }
@@ -76,6 +79,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BoxError> 
         scenario: None,
         endpoint: None,
         json: false,
+        current_thread: false,
         list: false,
         serve: None,
     };
@@ -104,6 +108,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BoxError> 
             "--scenario" => parsed.scenario = Some(value("--scenario")?),
             "--endpoint" => parsed.endpoint = Some(value("--endpoint")?),
             "--json" => parsed.json = true,
+            "--current-thread" => parsed.current_thread = true,
             "--list" => parsed.list = true,
             "--serve" => parsed.serve = Some(value("--serve")?.parse()?),
             "-h" | "--help" => return Err(USAGE.into()),
@@ -165,9 +170,15 @@ fn child(name: &str, args: &Args) -> Result<(), BoxError> {
         n: args.n,
         c,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = if args.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    };
     let (timed, setup_us) = runtime.block_on(async {
         tokio::time::timeout(CHILD_TIMEOUT, scenarios::run(name, &ctx))
             .await

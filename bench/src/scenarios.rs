@@ -72,6 +72,18 @@ pub const ALL: &[Scenario] = &[
         divisor: 1,
     },
     Scenario {
+        name: "get-raw",
+        call: "authenticated GET /account: raw reqwest, X-Appwrite-Session made once",
+        baseline: Some("get-raw"),
+        divisor: 1,
+    },
+    Scenario {
+        name: "get-client",
+        call: "authenticated GET /account: appwrite-client Account::get, held session",
+        baseline: Some("get-raw"),
+        divisor: 1,
+    },
+    Scenario {
         name: "session-file",
         call: "create_session + get: appwrite-client, FileStore (temp dir)",
         baseline: Some("session-raw"),
@@ -115,6 +127,7 @@ pub async fn run(name: &str, ctx: &Ctx) -> Result<(Timed, Option<f64>), BoxError
         "server-capacity" => Ok((server_capacity(ctx).await?, None)),
         "token-raw" => Ok((token_raw(ctx).await?, None)),
         "session-raw" => Ok((session_raw(ctx).await?, None)),
+        "get-raw" => Ok((get_raw(ctx).await?, None)),
         "token-official" => {
             Err("token-official runs in bench/official (the parent runs it)".into())
         }
@@ -257,6 +270,28 @@ async fn session_raw(ctx: &Ctx) -> Result<Timed, BoxError> {
                 .header("x-appwrite-session", value)
                 .send()
                 .await?;
+            expect_status(response.status(), 200)?;
+            let user: User = serde_json::from_slice(&response.bytes().await?)?;
+            black_box(user);
+            Ok(None)
+        }
+    })
+    .await
+}
+
+/// `GET /account` with a session held: the header is made once, as an app holding a session
+/// would, so only the request is measured.
+async fn get_raw(ctx: &Ctx) -> Result<Timed, BoxError> {
+    let http = raw_http_client()?;
+    let account = reqwest::Url::parse(&format!("{}/account", ctx.endpoint))?;
+    let mut headers = raw_headers(Platform::Client);
+    let mut value = HeaderValue::from_str(&appwrite_models::credential::encode(USER_ID, "s"))?;
+    value.set_sensitive(true);
+    headers.insert(HeaderName::from_static("x-appwrite-session"), value);
+    drive(ctx, move |_, _| {
+        let request = http.get(account.clone()).headers(headers.clone());
+        async move {
+            let response = request.send().await?;
             expect_status(response.status(), 200)?;
             let user: User = serde_json::from_slice(&response.bytes().await?)?;
             black_box(user);

@@ -32,6 +32,7 @@ pub async fn run(name: &str, ctx: &Ctx) -> Result<(Timed, Option<f64>), BoxError
         "token-server" => Ok((token_server(ctx).await?, None)),
         "session-memory" => session_client(ctx, false).await,
         "session-file" => session_client(ctx, true).await,
+        "get-client" => Ok((get_client(ctx).await?, None)),
         "filestore-save" => Ok((filestore(ctx, true).await?, None)),
         "filestore-load" => Ok((filestore(ctx, false).await?, None)),
         "emulator-token" => Ok((emulator_token(ctx).await?, None)),
@@ -56,6 +57,43 @@ async fn token_server(ctx: &Ctx) -> Result<Timed, BoxError> {
         async move {
             let token = request.await?;
             black_box(token);
+            Ok(None)
+        }
+    })
+    .await
+}
+
+/// `Account::get` through `appwrite-client` on one client that holds a session (restored from a
+/// `MemoryStore` at build, so no sign-in is measured).
+async fn get_client(ctx: &Ctx) -> Result<Timed, BoxError> {
+    let http = raw_http_client()?;
+    let store = MemoryStore::new();
+    let build = || {
+        appwrite_client::Client::builder()
+            .endpoint(&ctx.endpoint)
+            .project(PROJECT)
+            .http_client(http.clone())
+            .session_store(store.clone())
+            .build()
+    };
+    let key = build()?.profile_key().clone();
+    let session = StoredSession::new(
+        SessionCredential::new(appwrite_models::credential::encode(USER_ID, "s")),
+        USER_ID,
+        "session-1",
+        Datetime::from(std::time::SystemTime::now() + Duration::from_secs(86_400)),
+        "token",
+    );
+    store.save(&key, &session)?;
+    let client = build()?;
+    if !client.is_signed_in() {
+        return Err("the client did not restore the session".into());
+    }
+    let account = Account::new(&client);
+    drive(ctx, move |_, _| {
+        let get = account.get();
+        async move {
+            black_box(get.await?);
             Ok(None)
         }
     })

@@ -12,7 +12,7 @@
 //! - [`Request`], what a request builder's `request()` gives back, to check a body in a test.
 //!
 //! The rest (building the `reqwest` client, sending with retries, reading bodies up to a limit,
-//! the `tracing` span per request, the macros that give both SDKs the same `Error` enum) is
+//! the `tracing` span per request, the macro that gives both SDKs the same `Error` enum) is
 //! hidden from these docs: it is the SDKs' plumbing.
 
 mod config;
@@ -21,7 +21,6 @@ mod future;
 mod request;
 mod retry;
 mod sdk_error;
-mod setters;
 mod transport;
 
 #[doc(hidden)]
