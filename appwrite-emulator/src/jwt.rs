@@ -59,12 +59,12 @@ impl JwtKeys {
         user_id: &str,
         session_id: &str,
         now_s: i64,
-        duration_s: i64,
+        duration_s: u64,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
             user_id: user_id.to_owned(),
             session_id: session_id.to_owned(),
-            exp: Some(now_s.saturating_add(duration_s)),
+            exp: Some(now_s.saturating_add_unsigned(duration_s)),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }

@@ -2,6 +2,7 @@
 //! sessions and tokens.
 
 use appwrite_models::ErrorType;
+use appwrite_models::protocol::limits;
 use axum::response::Response;
 use http::header::SET_COOKIE;
 
@@ -234,7 +235,11 @@ async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
 /// Signs a JWT for the request's session. A `duration` of 0 is accepted (`Range(0, 3600)`) and
 /// gives a JWT that has already expired, as Appwrite's does.
 fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
-    let duration = p.range("duration", 900, 0, 3600)?;
+    let duration = p.range(
+        "duration",
+        limits::JWT_DURATION_DEFAULT_SECS,
+        &limits::JWT_DURATION_SECS,
+    )?;
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
     };

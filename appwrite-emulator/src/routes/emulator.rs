@@ -17,7 +17,7 @@ use crate::extract::Body;
 use crate::wire;
 
 /// The longest single clock step: 100 years, far beyond any expiry and far from overflow.
-const MAX_ADVANCE_S: i64 = 100 * 366 * 24 * 3600;
+const MAX_ADVANCE_S: u64 = 100 * 366 * 24 * 3600;
 
 /// `/v1/health`: only the version probe.
 pub(super) fn health_router() -> Routes {
@@ -61,10 +61,8 @@ async fn outbox(ctx: Ctx) -> ApiResult {
 /// tokens, sessions, JWTs and rate-limit windows expire without waiting. Answers the new time.
 async fn advance_clock(ctx: Ctx, Body(p): Body) -> ApiResult {
     require_control_key(&ctx)?;
-    let seconds = p.range("seconds", 0, 0, MAX_ADVANCE_S)?;
-    ctx.shared
-        .clock
-        .advance(Duration::from_secs(seconds.unsigned_abs()));
+    let seconds = p.range("seconds", 0, &(0..=MAX_ADVANCE_S))?;
+    ctx.shared.clock.advance(Duration::from_secs(seconds));
     let now = datetime(ctx.shared.clock.now_ms());
     Ok(ok(&json!({ "now": now.to_string() })))
 }

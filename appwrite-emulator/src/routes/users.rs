@@ -1,5 +1,6 @@
 //! `/v1/users`: the API-key side (Appwrite's `Users` service).
 
+use appwrite_models::protocol::limits;
 use appwrite_models::{ErrorType, ID, credential};
 use serde_json::Value;
 
@@ -195,14 +196,22 @@ async fn create_token(
     Body(p): Body,
 ) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
-    let length = p.range("length", 6, 4, 128)?;
-    let expire = p.range("expire", 900, 60, 31_536_000)?;
+    let length = p.range(
+        "length",
+        limits::TOKEN_LENGTH_DEFAULT,
+        &limits::TOKEN_LENGTH,
+    )?;
+    let expire = p.range(
+        "expire",
+        limits::TOKEN_EXPIRE_DEFAULT_SECS,
+        &limits::TOKEN_EXPIRE_SECS,
+    )?;
     // Secret, hash and id are made before taking the lock; only the insert happens under it.
     let secret = random::hex_secret(usize::try_from(length).unwrap_or(6))?;
     let hash = sha256(&secret);
     let id = ID::unique();
     let now = ctx.shared.clock.now_ms();
-    let expire_at = now.saturating_add(expire * 1000);
+    let expire_at = now.saturating_add_unsigned(expire.saturating_mul(1000));
     {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
@@ -302,7 +311,11 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
         Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),
         Some(_) => return Err(invalid_uid("sessionId")),
     };
-    let duration = p.range("duration", 900, 0, 3600)?;
+    let duration = p.range(
+        "duration",
+        limits::JWT_DURATION_DEFAULT_SECS,
+        &limits::JWT_DURATION_SECS,
+    )?;
     let session_id = {
         let store = ctx.shared.store();
         let user = store.users.get(user_id).ok_or_else(user_not_found)?;
