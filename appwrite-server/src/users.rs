@@ -1,8 +1,10 @@
 //! The Users service: login tokens, users, their sessions and JWTs.
 
 mod create;
+mod email;
 mod list;
 mod token;
+mod update;
 
 use appwrite_models::{Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::Request;
@@ -13,6 +15,7 @@ use crate::client::Client;
 use crate::future::ResponseFuture;
 
 pub use create::{CreateUser, GetOrCreateUser};
+pub use email::GetOrCreateByEmail;
 pub use list::ListUsers;
 pub use token::{CreateJwt, CreateToken};
 

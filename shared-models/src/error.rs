@@ -117,6 +117,7 @@ error_types! {
     UserUnauthorized = ("user_unauthorized", 401, "The current user is not authorized to perform the requested action."),
     UserAuthMethodUnsupported = ("user_auth_method_unsupported", 501, "The requested authentication method is either disabled or unsupported. Please check the supported authentication methods in the Appwrite console."),
     UserPhoneAlreadyExists = ("user_phone_already_exists", 409, "A user with the same phone number already exists in the current project."),
+    UserTargetAlreadyExists = ("user_target_already_exists", 409, "A target with the same ID already exists."),
     UserMoreFactorsRequired = ("user_more_factors_required", 401, "More factors are required to complete the sign in process."),
     UserApiKeyAndSessionSet = ("user_api_key_and_session_set", 403, "API key and session used in the same request. Use either `setSession` or `setKey`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering"),
     UserJwtAndCookieSet = ("user_jwt_and_cookie_set", 403, "JWT and cookie used in the same request. Use either `setJWT` or `setCookie`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering"),
