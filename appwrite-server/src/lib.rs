@@ -73,17 +73,23 @@
 //! - `native-tls`: TLS through the platform's library.
 //! - `http2`: HTTP/2 support.
 
+mod account;
 mod client;
+mod credential;
 mod error;
 mod future;
 mod query;
 pub mod users;
+mod verify;
 
+pub use account::{Account, UserClient};
 pub use client::{Client, ClientBuilder};
+pub use credential::Credential;
 pub use error::{Error, Result};
 pub use future::ResponseFuture;
 pub use query::{Query, QueryValue};
 pub use users::Users;
+pub use verify::{JwtCache, VerifiedUser};
 
 pub use appwrite_models::{
     ApiError, ApiKey, Datetime, ErrorType, ID, Jwt, JwtSecret, Preferences, Session,

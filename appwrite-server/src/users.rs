@@ -42,7 +42,9 @@ pub use token::{CreateJwt, CreateToken};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: Client,
+    pub(crate) client: Client,
+    /// The opt-in cache of [`verify_jwt`](Self::verify_jwt) answers.
+    pub(crate) jwt_cache: Option<std::sync::Arc<crate::verify::JwtCache>>,
 }
 
 impl Users {
@@ -50,6 +52,7 @@ impl Users {
     pub fn new(client: &Client) -> Self {
         Self {
             client: client.clone(),
+            jwt_cache: None,
         }
     }
 

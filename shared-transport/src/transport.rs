@@ -66,6 +66,26 @@ impl Transport {
         &self.inner.headers
     }
 
+    /// The same connection (one pool, the same settings) without the default header `name`: how
+    /// the server SDK acts as a user without sending its API key.
+    pub fn without_default_header(&self, name: &str) -> Self {
+        let inner = &self.inner;
+        let mut headers = inner.headers.clone();
+        headers.remove(name);
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                endpoint: inner.endpoint.clone(),
+                project: inner.project.clone(),
+                headers,
+                retry: inner.retry.clone(),
+                timeout: inner.timeout,
+                max_response_bytes: inner.max_response_bytes,
+                redact: inner.redact.clone(),
+            }),
+        }
+    }
+
     /// Sends `request`, retrying as the policy allows. A 2xx answer is returned; a 3xx is a
     /// [`TransportError::Redirect`]; 400 and above is [`RequestError::Api`], its message
     /// cleared of any secret this transport sends.
