@@ -93,15 +93,11 @@ impl Account {
         let _auth = client.inner.auth.lock().await;
         self.replace_held_session().await?;
 
-        let request = Request::new(
-            Method::POST,
-            "/account/sessions/token",
-            ["account", "sessions", "token"],
-        )
-        .json(&CreateSessionBody {
-            user_id: user_id.as_str(),
-            secret: secret.expose_secret(),
-        });
+        let request =
+            Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
+                user_id: user_id.as_str(),
+                secret: secret.expose_secret(),
+            });
         let response = match client.send_with(request, None).await {
             Ok(response) => response,
             Err(Error::Api(mut api)) => {
@@ -164,7 +160,7 @@ impl Account {
     /// The signed-in user (`GET /account`). A 401 means signed out, or the session was refused
     /// (and then forgotten).
     pub async fn get(&self) -> Result<User> {
-        let request = Request::new(Method::GET, "/account", ["account"]);
+        let request = Request::new(Method::GET, "/account", []);
         self.client.send_json(request, Auth::Session).await
     }
 
@@ -173,18 +169,14 @@ impl Account {
         let request = Request::new(
             Method::GET,
             "/account/sessions/{sessionId}",
-            [
-                "account".to_owned(),
-                "sessions".to_owned(),
-                session_id.into().into_string(),
-            ],
+            [session_id.into().as_str()],
         );
         self.client.send_json(request, Auth::Session).await
     }
 
     /// All sessions of the user (`GET /account/sessions`).
     pub async fn list_sessions(&self) -> Result<SessionList> {
-        let request = Request::new(Method::GET, "/account/sessions", ["account", "sessions"]);
+        let request = Request::new(Method::GET, "/account/sessions", []);
         self.client.send_json(request, Auth::Session).await
     }
 
@@ -226,12 +218,8 @@ impl Account {
     /// forgets the held session. Same rules as logout in
     /// [`delete_session`](Self::delete_session).
     pub async fn delete_sessions(&self) -> Result<()> {
-        self.log_out(Request::new(
-            Method::DELETE,
-            "/account/sessions",
-            ["account", "sessions"],
-        ))
-        .await
+        self.log_out(Request::new(Method::DELETE, "/account/sessions", []))
+            .await
     }
 
     async fn log_out(&self, request: Request) -> Result<()> {
@@ -291,15 +279,11 @@ impl Account {
     ) -> Result<Token> {
         let user_id = user_id.into();
         let phone = phone.into();
-        let request = Request::new(
-            Method::POST,
-            "/account/tokens/phone",
-            ["account", "tokens", "phone"],
-        )
-        .json(&PhoneTokenBody {
-            user_id: user_id.as_str(),
-            phone: &phone,
-        });
+        let request =
+            Request::new(Method::POST, "/account/tokens/phone", []).json(&PhoneTokenBody {
+                user_id: user_id.as_str(),
+                phone: &phone,
+            });
         self.client.send_json(request, Auth::Guest).await
     }
 }
@@ -316,6 +300,6 @@ fn delete_request(session_id: &str) -> Request {
     Request::new(
         Method::DELETE,
         "/account/sessions/{sessionId}",
-        ["account", "sessions", session_id],
+        [session_id],
     )
 }

@@ -320,11 +320,7 @@ impl Client {
             self.forget(generation, SignOutReason::Expired).await?;
             return Ok(RestoreOutcome::Expired);
         }
-        let request = Request::new(
-            Method::GET,
-            "/account/sessions/{sessionId}",
-            ["account", "sessions", "current"],
-        );
+        let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
         match self.send_with(request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;
@@ -541,11 +537,7 @@ impl Client {
         let request = Request::new(
             Method::PATCH,
             "/account/sessions/{sessionId}",
-            [
-                "account".to_owned(),
-                "sessions".to_owned(),
-                id.into_string(),
-            ],
+            [id.as_str()],
         );
         let response = self.send_once(request, Auth::Session).await?;
         let session: Session = response.json()?;

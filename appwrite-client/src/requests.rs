@@ -67,8 +67,7 @@ impl CreateJwt {
             Some(d) => Some(InvalidInput::seconds_in("duration", d, &JWT_DURATION_SECS)?),
             None => None,
         };
-        let request = Request::new(Method::POST, "/account/jwts", ["account", "jwts"])
-            .json(&JwtBody { duration });
+        let request = Request::new(Method::POST, "/account/jwts", []).json(&JwtBody { duration });
         self.account.client.send_json(request, Auth::Session).await
     }
 }
@@ -85,10 +84,9 @@ struct EmailTokenBody<'a> {
 }
 
 impl EmailTokenBody<'_> {
-    /// Sends the body to `POST /account/tokens/{kind}` (`route` is its template), without the
-    /// held session.
-    async fn send(&self, account: &Account, route: &'static str, kind: &str) -> Result<Token> {
-        let request = Request::new(Method::POST, route, ["account", "tokens", kind]).json(self);
+    /// Sends the body to `POST {route}` (`/account/tokens/email`, say), without the held session.
+    async fn send(&self, account: &Account, route: &'static str) -> Result<Token> {
+        let request = Request::new(Method::POST, route, []).json(self);
         account.client.send_json(request, Auth::Guest).await
     }
 }
@@ -128,8 +126,7 @@ impl CreateEmailToken {
             url: None,
             phrase: self.phrase,
         };
-        body.send(&self.account, "/account/tokens/email", "email")
-            .await
+        body.send(&self.account, "/account/tokens/email").await
     }
 }
 
@@ -176,8 +173,7 @@ impl CreateMagicUrlToken {
             url: self.url.as_deref(),
             phrase: self.phrase,
         };
-        body.send(&self.account, "/account/tokens/magic-url", "magic-url")
-            .await
+        body.send(&self.account, "/account/tokens/magic-url").await
     }
 }
 

@@ -106,7 +106,7 @@ impl Users {
         self.client.empty(Request::new(
             Method::DELETE,
             "/users/{userId}",
-            ["users", user_id.as_str()],
+            [user_id.as_str()],
         ))
     }
 
@@ -120,12 +120,8 @@ impl Users {
         }
         let user_id = user_id.into();
         self.client.json(
-            Request::new(
-                Method::PATCH,
-                "/users/{userId}/status",
-                ["users", user_id.as_str(), "status"],
-            )
-            .json(&Body { status }),
+            Request::new(Method::PATCH, "/users/{userId}/status", [user_id.as_str()])
+                .json(&Body { status }),
         )
     }
 
@@ -137,13 +133,9 @@ impl Users {
     pub fn create_session(&self, user_id: impl Into<UserId>) -> ResponseFuture<Session> {
         let user_id = user_id.into();
         self.client.json(
-            Request::new(
-                Method::POST,
-                "/users/{userId}/sessions",
-                ["users", user_id.as_str(), "sessions"],
-            )
-            .json(&serde_json::Map::new())
-            .idempotent(false),
+            Request::new(Method::POST, "/users/{userId}/sessions", [user_id.as_str()])
+                .json(&serde_json::Map::new())
+                .idempotent(false),
         )
     }
 
@@ -154,7 +146,7 @@ impl Users {
         self.client.json(Request::new(
             Method::GET,
             "/users/{userId}/sessions",
-            ["users", user_id.as_str(), "sessions"],
+            [user_id.as_str()],
         ))
     }
 
@@ -170,7 +162,7 @@ impl Users {
         self.client.empty(Request::new(
             Method::DELETE,
             "/users/{userId}/sessions/{sessionId}",
-            ["users", user_id.as_str(), "sessions", session_id.as_str()],
+            [user_id.as_str(), session_id.as_str()],
         ))
     }
 
@@ -181,7 +173,7 @@ impl Users {
         self.client.empty(Request::new(
             Method::DELETE,
             "/users/{userId}/sessions",
-            ["users", user_id.as_str(), "sessions"],
+            [user_id.as_str()],
         ))
     }
 
@@ -195,5 +187,5 @@ impl Users {
 
 /// `GET /users/{userId}`.
 fn get_request(user_id: &UserId) -> Request {
-    Request::new(Method::GET, "/users/{userId}", ["users", user_id.as_str()])
+    Request::new(Method::GET, "/users/{userId}", [user_id.as_str()])
 }

@@ -18,7 +18,7 @@
 //!     .project("demo")
 //!     .build(Platform::Client, "0.1.0", Vec::new())?;
 //! let health: serde_json::Value = transport
-//!     .send_json(Request::new(Method::GET, "/health/version", ["health", "version"]))
+//!     .send_json(Request::new(Method::GET, "/health/version", []))
 //!     .await
 //!     .map_err(|e| format!("{e:?}"))?;
 //! # let _ = health;
@@ -28,6 +28,7 @@
 
 mod config;
 mod error;
+mod future;
 mod request;
 mod retry;
 mod setters;
@@ -40,6 +41,7 @@ pub use error::{
     ApiError, BoxError, ConfigError, DecodeError, EndpointError, ErrorType, InvalidInput,
     RequestError, TransportError,
 };
+pub use future::ResponseFuture;
 pub use request::{Request, Response};
 pub use retry::RetryPolicy;
 pub use transport::Transport;

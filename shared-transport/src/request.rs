@@ -7,17 +7,17 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use appwrite_models::protocol::{DecodeError, decode_json};
+use appwrite_models::protocol::{DecodeError, PathSegmentError, RoutePath, decode_json};
 
 use crate::error::InvalidInput;
 
-/// One API call: method, route, path segments (ids are percent-encoded one segment each), query,
-/// JSON body and extra headers. Built by the SDKs' service methods, sent by
+/// One API call: method, route template with its ids filled in (each percent-encoded as one
+/// segment), query, JSON body and extra headers. Built by the SDKs' service methods, sent by
 /// [`Transport::send`](crate::Transport::send).
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) route: &'static str,
-    pub(crate) segments: Vec<String>,
+    pub(crate) path: Result<RoutePath, PathSegmentError>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Result<Option<Bytes>, InvalidInput>,
     pub(crate) headers: HeaderMap,
@@ -25,18 +25,33 @@ pub struct Request {
 }
 
 impl Request {
-    /// A request to `segments` under the endpoint; `route` is the template shown in traces, e.g.
-    /// `/users/{userId}/tokens`. GET, PUT, PATCH and DELETE count as idempotent, POST does not.
-    pub fn new<S: Into<String>>(
-        method: Method,
-        route: &'static str,
-        segments: impl IntoIterator<Item = S>,
-    ) -> Self {
+    /// A request to `route` under the endpoint, its `{placeholders}` filled with `ids` in order.
+    ///
+    /// The template is the only spelling of the path: it is what traces show, and the ids are
+    /// percent-encoded one segment each, so an id holding `/`, `?` or `#` cannot change the path.
+    /// The count of ids must match the count of placeholders (debug builds assert it). An empty
+    /// id, `.` or `..` cannot be sent: the request then fails when sent, with
+    /// [`InvalidInput`], before anything goes out ([`checked`](Self::checked) reports it at once).
+    /// GET, PUT, PATCH and DELETE count as idempotent, POST does not.
+    ///
+    /// ```
+    /// use appwrite_transport::{Request, reqwest::Method};
+    ///
+    /// let request = Request::new(
+    ///     Method::DELETE,
+    ///     "/users/{userId}/sessions/{sessionId}",
+    ///     ["user/42", "s1"],
+    /// );
+    /// assert_eq!(request.route(), "/users/{userId}/sessions/{sessionId}");
+    /// assert_eq!(request.path(), Ok("/users/user%2F42/sessions/s1"));
+    /// assert!(Request::new(Method::GET, "/users/{userId}", [".."]).checked().is_err());
+    /// ```
+    pub fn new<const N: usize>(method: Method, route: &'static str, ids: [&str; N]) -> Self {
         let idempotent = method != Method::POST;
         Self {
             method,
             route,
-            segments: segments.into_iter().map(Into::into).collect(),
+            path: RoutePath::fill(route, &ids),
             query: Vec::new(),
             body: Ok(None),
             headers: HeaderMap::new(),
@@ -73,6 +88,50 @@ impl Request {
     /// The route template.
     pub fn route(&self) -> &'static str {
         self.route
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path under the endpoint, ids percent-encoded, or why an id cannot be sent.
+    pub fn path(&self) -> Result<&str, InvalidInput> {
+        self.route_path().map(RoutePath::as_str)
+    }
+
+    pub(crate) fn route_path(&self) -> Result<&RoutePath, InvalidInput> {
+        self.path
+            .as_ref()
+            .map_err(|e| InvalidInput::new(e.to_string()))
+    }
+
+    /// The query parameters, in order.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// The JSON body, if any, or why it could not be encoded.
+    pub fn body(&self) -> Result<Option<&[u8]>, InvalidInput> {
+        match &self.body {
+            Ok(body) => Ok(body.as_deref()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Whether the request may be sent again after it may have reached the server.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The request itself if it can be sent, else why not (an id that cannot be a path segment,
+    /// a body that could not be encoded): lets a builder refuse it before anything is sent.
+    pub fn checked(self) -> Result<Self, InvalidInput> {
+        self.path()?;
+        if let Err(e) = &self.body {
+            return Err(e.clone());
+        }
+        Ok(self)
     }
 }
 

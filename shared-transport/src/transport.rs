@@ -12,7 +12,7 @@ use tracing::Instrument as _;
 
 use appwrite_models::protocol::{Endpoint, api_error};
 
-use crate::error::{InvalidInput, RequestError, TransportError};
+use crate::error::{RequestError, TransportError};
 use crate::request::{Request, Response};
 use crate::retry::RetryPolicy;
 
@@ -117,23 +117,7 @@ impl Transport {
 
     /// The URL `request` goes to.
     fn url(&self, request: &Request) -> Result<reqwest::Url, RequestError> {
-        // Routes have a handful of segments: borrow them from the stack, not a new Vec.
-        let mut stack = [""; 8];
-        let heap: Vec<&str>;
-        let segments = if request.segments.len() <= stack.len() {
-            for (slot, segment) in stack.iter_mut().zip(&request.segments) {
-                *slot = segment;
-            }
-            &stack[..request.segments.len()]
-        } else {
-            heap = request.segments.iter().map(String::as_str).collect();
-            &heap
-        };
-        let mut url = self
-            .inner
-            .endpoint
-            .url(segments)
-            .map_err(|e| InvalidInput::new(e.to_string()))?;
+        let mut url = self.inner.endpoint.url(request.route_path()?);
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }

@@ -109,7 +109,7 @@ impl CreateUser {
             #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<&'a str>,
         }
-        Request::new(Method::POST, "/users", ["users"])
+        Request::new(Method::POST, "/users", [])
             .json(&Body {
                 user_id: self.user_id.as_str(),
                 email: self.email.as_deref(),

@@ -78,7 +78,7 @@ impl ListUsers {
     }
 
     fn request(self) -> Request {
-        let mut request = Request::new(Method::GET, "/users", ["users"]);
+        let mut request = Request::new(Method::GET, "/users", []);
         for query in self.queries {
             request = request.query("queries[]", query);
         }

@@ -92,7 +92,7 @@ impl CreateToken {
         Ok(Request::new(
             Method::POST,
             "/users/{userId}/tokens",
-            ["users", self.user_id.as_str(), "tokens"],
+            [self.user_id.as_str()],
         )
         .json(&Body {
             length: self.length,
@@ -171,7 +171,7 @@ impl CreateJwt {
         Ok(Request::new(
             Method::POST,
             "/users/{userId}/jwts",
-            ["users", self.user_id.as_str(), "jwts"],
+            [self.user_id.as_str()],
         )
         .json(&Body {
             session_id: self.session_id.as_ref().map(SessionId::as_str),

@@ -3,13 +3,14 @@
 //! Both SDKs hand these functions the status, headers and body bytes they received; nothing here
 //! touches the network.
 
-use std::fmt;
 use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
-use url::Url;
 
 use crate::error::{ApiError, ErrorBody, retry_after};
+
+mod endpoint;
+pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
 /// are far smaller; anything larger is not Appwrite talking.
@@ -18,116 +19,6 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// The JWT lifetimes Appwrite accepts (`duration` of `/account/jwts` and `/users/{userId}/jwts`),
 /// in seconds.
 pub const JWT_DURATION_SECS: std::ops::RangeInclusive<u64> = 0..=3600;
-
-/// An Appwrite API endpoint such as `https://cloud.appwrite.io/v1`, checked once.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Endpoint(Url);
-
-/// Why an endpoint string was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EndpointError {
-    /// Not a URL at all.
-    #[error(
-        "endpoint is not a valid URL (expected something like https://appwrite.example.com/v1)"
-    )]
-    Unparsable,
-    /// A scheme other than `http` or `https`.
-    #[error("endpoint must start with http:// or https://")]
-    Scheme,
-    /// A query string or fragment, which would end up in every request.
-    #[error("endpoint must not have a query string or fragment")]
-    QueryOrFragment,
-    /// User name or password in the URL.
-    #[error("endpoint must not contain a user name or password")]
-    Credentials,
-}
-
-impl Endpoint {
-    /// Checks an endpoint: `http(s)://host[:port][/path]`, no query, fragment or user info.
-    pub fn parse(text: &str) -> Result<Self, EndpointError> {
-        let text = text.trim();
-        if !(text.starts_with("http://") || text.starts_with("https://")) {
-            // Checked before parsing: `localhost:8080/v1` parses as scheme `localhost`.
-            return Err(if Url::parse(text).is_ok() {
-                EndpointError::Scheme
-            } else {
-                EndpointError::Unparsable
-            });
-        }
-        let mut url = Url::parse(text).map_err(|_| EndpointError::Unparsable)?;
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(EndpointError::Unparsable);
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(EndpointError::QueryOrFragment);
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(EndpointError::Credentials);
-        }
-        // Drop a trailing slash so segments append cleanly.
-        if url.path().ends_with('/') {
-            let trimmed = url.path().trim_end_matches('/').to_owned();
-            url.set_path(&trimmed);
-        }
-        Ok(Self(url))
-    }
-
-    /// The endpoint as given (without a trailing slash).
-    pub fn as_str(&self) -> &str {
-        self.0.as_str().trim_end_matches('/')
-    }
-
-    /// The endpoint's URL.
-    pub fn as_url(&self) -> &Url {
-        &self.0
-    }
-
-    /// The URL of a route: each segment is appended as one path segment, percent-encoded, so an id
-    /// holding `/`, `?` or `#` can never change the path's structure.
-    ///
-    /// An empty segment, `.` or `..` is refused: URLs give those a meaning of their own (even
-    /// percent-encoded), so they cannot be sent as data, and none is a valid Appwrite id.
-    pub fn url(&self, segments: &[&str]) -> Result<Url, PathSegmentError> {
-        let mut url = self.0.clone();
-        for segment in segments {
-            match *segment {
-                "" => return Err(PathSegmentError::Empty),
-                "." | ".." => return Err(PathSegmentError::DotSegment),
-                _ => {}
-            }
-        }
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty();
-            path.extend(segments);
-        }
-        Ok(url)
-    }
-}
-
-/// A path segment (an id) that cannot be sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PathSegmentError {
-    /// The id is empty.
-    #[error("id must not be empty")]
-    Empty,
-    /// The id is `.` or `..`, which a URL path cannot carry as data.
-    #[error("id must not be '.' or '..'")]
-    DotSegment,
-}
-
-impl fmt::Debug for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Endpoint({:?})", self.as_str())
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A response body that is not what the request should have returned. Its message names what was
 /// wrong, never the body's content (which may hold a secret).
@@ -255,41 +146,6 @@ pub fn json_error_without_values(error: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use crate::Token;
-
-    #[test]
-    fn endpoint_checks() {
-        assert_eq!(
-            Endpoint::parse("localhost:8080/v1"),
-            Err(EndpointError::Scheme)
-        );
-        assert_eq!(Endpoint::parse("ftp://x/v1"), Err(EndpointError::Scheme));
-        assert_eq!(Endpoint::parse("http://"), Err(EndpointError::Unparsable));
-        assert_eq!(
-            Endpoint::parse("https://x/v1?a=b"),
-            Err(EndpointError::QueryOrFragment)
-        );
-        assert_eq!(
-            Endpoint::parse("https://u:p@x/v1"),
-            Err(EndpointError::Credentials)
-        );
-        let e = Endpoint::parse("https://appwrite.example.com/v1/").unwrap();
-        assert_eq!(e.as_str(), "https://appwrite.example.com/v1");
-    }
-
-    #[test]
-    fn segments_are_encoded_never_structure() {
-        let e = Endpoint::parse("http://127.0.0.1:8080/v1").unwrap();
-        let path = |s: &[&str]| e.url(s).map(|u| u.path().to_owned());
-        assert_eq!(
-            path(&["users", "a/b?c#d", "tokens"]).unwrap(),
-            "/v1/users/a%2Fb%3Fc%23d/tokens"
-        );
-        assert_eq!(path(&["users", "a/../b"]).unwrap(), "/v1/users/a%2F..%2Fb");
-        assert_eq!(path(&["users", "50%"]).unwrap(), "/v1/users/50%25");
-        assert_eq!(path(&["users", ".."]), Err(PathSegmentError::DotSegment));
-        assert_eq!(path(&["users", "."]), Err(PathSegmentError::DotSegment));
-        assert_eq!(path(&["users", ""]), Err(PathSegmentError::Empty));
-    }
 
     #[test]
     fn bad_bodies_are_errors_that_never_quote_the_body() {
