@@ -142,8 +142,7 @@ impl Account {
     /// [`is_unauthorized()`](crate::Error::is_unauthorized); a blocked user one that
     /// [`is_forbidden()`](crate::Error::is_forbidden).
     pub fn get(&self) -> ResponseFuture<User> {
-        self.user
-            .json(Request::new(Method::GET, "/account", ["account"]))
+        self.user.json(Request::new(Method::GET, "/account", []))
     }
 
     /// One of the user's sessions (`current` for the one in use): `GET
@@ -153,17 +152,14 @@ impl Account {
         self.user.json(Request::new(
             Method::GET,
             "/account/sessions/{sessionId}",
-            ["account", "sessions", session_id.as_str()],
+            [session_id.as_str()],
         ))
     }
 
     /// The user's sessions: `GET /account/sessions`.
     pub fn list_sessions(&self) -> ResponseFuture<SessionList> {
-        self.user.json(Request::new(
-            Method::GET,
-            "/account/sessions",
-            ["account", "sessions"],
-        ))
+        self.user
+            .json(Request::new(Method::GET, "/account/sessions", []))
     }
 
     /// Deletes (logs out) one of the user's sessions, `current` for the one in use: `DELETE
@@ -173,16 +169,13 @@ impl Account {
         self.user.empty(Request::new(
             Method::DELETE,
             "/account/sessions/{sessionId}",
-            ["account", "sessions", session_id.as_str()],
+            [session_id.as_str()],
         ))
     }
 
     /// The user's preferences: `GET /account/prefs`.
     pub fn get_prefs(&self) -> ResponseFuture<Preferences> {
-        self.user.json(Request::new(
-            Method::GET,
-            "/account/prefs",
-            ["account", "prefs"],
-        ))
+        self.user
+            .json(Request::new(Method::GET, "/account/prefs", []))
     }
 }

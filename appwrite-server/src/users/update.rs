@@ -37,7 +37,6 @@ impl Users {
         self.patch_user(
             &user_id.into(),
             "/users/{userId}/name",
-            "name",
             &[("name", Value::String(name))],
         )
     }
@@ -53,7 +52,6 @@ impl Users {
         self.patch_user(
             &user_id.into(),
             "/users/{userId}/email",
-            "email",
             &[("email", Value::String(email.into()))],
         )
     }
@@ -69,7 +67,6 @@ impl Users {
         self.patch_user(
             &user_id.into(),
             "/users/{userId}/phone",
-            "phone",
             &[("number", Value::String(number.into()))],
         )
     }
@@ -87,12 +84,7 @@ impl Users {
             "password",
             Value::String(password.expose_secret().to_owned()),
         )];
-        let sent = self.patch_user(
-            &user_id.into(),
-            "/users/{userId}/password",
-            "password",
-            &body,
-        );
+        let sent = self.patch_user(&user_id.into(), "/users/{userId}/password", &body);
         ResponseFuture::new(async move {
             sent.await.map_err(|error| match error {
                 Error::Api(mut api) => {
@@ -117,12 +109,7 @@ impl Users {
         }
         let user_id = user_id.into();
         self.client.json(
-            Request::new(
-                Method::PATCH,
-                "/users/{userId}/prefs",
-                ["users", user_id.as_str(), "prefs"],
-            )
-            .json(&Body {
+            Request::new(Method::PATCH, "/users/{userId}/prefs", [user_id.as_str()]).json(&Body {
                 prefs: prefs.into(),
             }),
         )
@@ -134,7 +121,7 @@ impl Users {
         self.client.json(Request::new(
             Method::GET,
             "/users/{userId}/prefs",
-            ["users", user_id.as_str(), "prefs"],
+            [user_id.as_str()],
         ))
     }
 
@@ -154,12 +141,8 @@ impl Users {
         let user_id = user_id.into();
         let body = Value::Array(labels.into_iter().map(Value::String).collect());
         self.client.json(
-            Request::new(
-                Method::PUT,
-                "/users/{userId}/labels",
-                ["users", user_id.as_str(), "labels"],
-            )
-            .json(&single("labels", body)),
+            Request::new(Method::PUT, "/users/{userId}/labels", [user_id.as_str()])
+                .json(&single("labels", body)),
         )
     }
 
@@ -173,7 +156,6 @@ impl Users {
         self.patch_user(
             &user_id.into(),
             "/users/{userId}/verification",
-            "verification",
             &[("emailVerification", Value::Bool(verified))],
         )
     }
@@ -190,7 +172,7 @@ impl Users {
             Request::new(
                 Method::PATCH,
                 "/users/{userId}/verification/phone",
-                ["users", user_id.as_str(), "verification", "phone"],
+                [user_id.as_str()],
             )
             .json(&single("phoneVerification", Value::Bool(verified))),
         )
@@ -210,12 +192,11 @@ impl Users {
         self.update_status(user_id, true)
     }
 
-    /// `PATCH /users/{userId}/<last>` with a flat JSON body, answered with the user.
+    /// `PATCH route` with a flat JSON body, answered with the user.
     fn patch_user(
         &self,
         user_id: &UserId,
         route: &'static str,
-        last: &'static str,
         fields: &[(&str, Value)],
     ) -> ResponseFuture<User> {
         let body: Map<String, Value> = fields
@@ -223,7 +204,7 @@ impl Users {
             .map(|(name, value)| ((*name).to_owned(), value.clone()))
             .collect();
         self.client
-            .json(Request::new(Method::PATCH, route, ["users", user_id.as_str(), last]).json(&body))
+            .json(Request::new(Method::PATCH, route, [user_id.as_str()]).json(&body))
     }
 }
 
