@@ -5,6 +5,7 @@ mod emulator;
 mod sessions;
 mod tokens;
 mod users;
+mod users_update;
 
 use std::sync::Arc;
 
@@ -61,6 +62,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(tokens::create_magic_url_token),
         )
         .route("/v1/account/tokens/phone", post(tokens::create_phone_token))
+        .merge(users_update::router())
         .route("/v1/health/version", get(emulator::version))
         .route("/v1/emulator/outbox", get(emulator::outbox))
         .fallback(route_not_found)
