@@ -56,7 +56,8 @@
 //! Failed requests are retried a bounded number of times with backoff, honouring `Retry-After`
 //! and `X-RateLimit-Reset` ([`RetryPolicy`]): idempotent requests after timeouts, resets, 429 and
 //! 502–504; a `POST` (a token, a user, a session) only when it surely did not reach the server or
-//! was refused unprocessed (429, 503 with `Retry-After`), so a retry never mints a second token.
+//! was refused unprocessed and asked for again (429 or 503 with `Retry-After`; Appwrite's
+//! `X-RateLimit-Reset` alone never replays one), so a retry never mints a second token.
 //!
 //! # Security
 //!

@@ -134,8 +134,7 @@ impl Users {
         let user_id = user_id.into();
         self.client.json(
             Request::new(Method::POST, "/users/{userId}/sessions", [user_id.as_str()])
-                .json(&serde_json::Map::new())
-                .idempotent(false),
+                .json(&serde_json::Map::new()),
         )
     }
 

@@ -257,3 +257,46 @@ async fn an_absurd_rate_limit_reset_is_ignored_not_a_panic() {
     // Retried with the policy's own backoff, as without the header.
     assert_eq!(request_count(&server).await, 3);
 }
+
+#[tokio::test]
+async fn create_token_answered_503_with_only_a_rate_limit_reset_is_not_replayed() {
+    // Appwrite sends X-RateLimit-Reset on every answer of a limited route: it is not a request
+    // to send the POST again.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let reset = (now + Duration::from_secs(1)).as_secs().to_string();
+    for status in [429, 503] {
+        let server = server_answering(
+            "POST",
+            json_response(status, "error_rate_limit.json")
+                .insert_header("x-ratelimit-reset", reset.as_str()),
+            1,
+            json_response(201, "token.json"),
+        )
+        .await;
+
+        let err = users(&server).create_token("user-42").await.unwrap_err();
+
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(request_count(&server).await, 1, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_key_401_asks_for_no_wait() {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let reset = (now + Duration::from_secs(2600)).as_secs().to_string();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            json_response(401, "error_unauthorized_scope.json")
+                .insert_header("x-ratelimit-reset", reset.as_str()),
+        )
+        .mount(&server)
+        .await;
+
+    let err = users(&server).get("user-42").await.unwrap_err();
+
+    assert!(err.is_unauthorized(), "{err:?}");
+    assert_eq!(err.retry_after(), None);
+    assert_eq!(request_count(&server).await, 1);
+}

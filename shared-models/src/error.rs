@@ -167,8 +167,9 @@ pub struct ApiError {
     pub message: String,
     /// The server version from the body, if it said.
     pub version: Option<String>,
-    /// How long the server asked us to wait (`Retry-After` or `X-RateLimit-Reset`), if it did.
-    pub retry_after: Option<Duration>,
+    /// How long the server asked us to wait, and in which header, if it did (only a 429 or 503
+    /// carries one).
+    pub server_wait: Option<ServerWait>,
 }
 
 impl ApiError {
@@ -179,7 +180,7 @@ impl ApiError {
             error_type: body.error_type,
             message: body.message,
             version: (!body.version.is_empty()).then_some(body.version),
-            retry_after: None,
+            server_wait: None,
         }
     }
 
@@ -222,9 +223,10 @@ impl ApiError {
         self.status >= 500
     }
 
-    /// How long the server asked to wait before trying again, if it said.
+    /// How long the server asked to wait before trying again, if it said (only ever on a 429 or
+    /// a 503).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.server_wait.map(|asked| asked.wait)
     }
 }
 
@@ -243,9 +245,36 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// How long a `429`/`503` response asks the client to wait: `Retry-After` (seconds or an HTTP
-/// date), else Appwrite's `X-RateLimit-Reset` (a Unix time), measured from `now`.
-pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
+/// A wait the server asked for before a request is tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerWait {
+    /// How long, measured from when the answer arrived.
+    pub wait: Duration,
+    /// Which header asked for it.
+    pub header: WaitHeader,
+}
+
+/// The header a [`ServerWait`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitHeader {
+    /// `Retry-After`: the server (or a proxy) asks for this request to be sent again later, so
+    /// even a `POST` may be.
+    RetryAfter,
+    /// Appwrite's `X-RateLimit-Reset`: when the rate-limit window ends. Appwrite sends it on
+    /// every answer of a limited route, so it says when, never whether, to try again.
+    RateLimitReset,
+}
+
+/// How long a `429` or `503` answer asks the client to wait: `Retry-After` (seconds or an HTTP
+/// date), else Appwrite's `X-RateLimit-Reset` (a Unix time), measured from `now`. Any other
+/// status asks for no wait: a wrong-token 401 carries `X-RateLimit-Reset` too, and means "do not
+/// try again", not "wait".
+pub fn retry_after(status: u16, headers: &http::HeaderMap, now: SystemTime) -> Option<ServerWait> {
+    if !matches!(status, 429 | 503) {
+        return None;
+    }
+    let asked = |wait, header| Some(ServerWait { wait, header });
     let header = |name: &str| {
         headers
             .get(name)
@@ -254,20 +283,26 @@ pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duratio
     };
     if let Some(value) = header("retry-after") {
         if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
+            return asked(Duration::from_secs(seconds), WaitHeader::RetryAfter);
         }
         if let Some(date) =
             time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822)
                 .ok()
                 .and_then(|date| crate::Datetime::from(date).to_system_time())
         {
-            return Some(date.duration_since(now).unwrap_or(Duration::ZERO));
+            return asked(
+                date.duration_since(now).unwrap_or(Duration::ZERO),
+                WaitHeader::RetryAfter,
+            );
         }
     }
     // A reset beyond what `SystemTime` can hold is no time at all: ignored, never a panic.
     let reset = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
     let reset = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(reset))?;
-    Some(reset.duration_since(now).unwrap_or(Duration::ZERO))
+    asked(
+        reset.duration_since(now).unwrap_or(Duration::ZERO),
+        WaitHeader::RateLimitReset,
+    )
 }
 
 #[cfg(test)]
@@ -303,19 +338,46 @@ mod tests {
         assert!(err.is_unauthorized());
     }
 
+    fn wait(status: u16, h: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
+        retry_after(status, h, now).map(|asked| asked.wait)
+    }
+
     #[test]
     fn retry_after_from_each_header() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
         let mut h = http::HeaderMap::new();
         h.insert("x-ratelimit-reset", "1030".parse().unwrap());
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(30)));
+        assert_eq!(
+            retry_after(429, &h, now),
+            Some(ServerWait {
+                wait: Duration::from_secs(30),
+                header: WaitHeader::RateLimitReset
+            })
+        );
         h.insert("retry-after", "7".parse().unwrap());
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(503, &h, now),
+            Some(ServerWait {
+                wait: Duration::from_secs(7),
+                header: WaitHeader::RetryAfter
+            })
+        );
         h.insert(
             "retry-after",
             "Thu, 01 Jan 1970 00:16:50 GMT".parse().unwrap(),
         );
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(10)));
+        assert_eq!(wait(429, &h, now), Some(Duration::from_secs(10)));
+    }
+
+    #[test]
+    fn only_a_429_or_503_asks_for_a_wait() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut h = http::HeaderMap::new();
+        h.insert("x-ratelimit-reset", "3580".parse().unwrap());
+        h.insert("retry-after", "7".parse().unwrap());
+        for status in [400, 401, 404, 500, 502, 504] {
+            assert_eq!(retry_after(status, &h, now), None, "{status}");
+        }
     }
 
     #[test]
@@ -323,13 +385,13 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
         let mut h = http::HeaderMap::new();
         h.insert("x-ratelimit-reset", u64::MAX.to_string().parse().unwrap());
-        assert_eq!(retry_after(&h, now), None);
+        assert_eq!(wait(429, &h, now), None);
         h.insert("retry-after", u64::MAX.to_string().parse().unwrap());
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(wait(429, &h, now), Some(Duration::from_secs(u64::MAX)));
         h.insert(
             "retry-after",
             "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
         );
-        assert!(retry_after(&h, now).is_some());
+        assert!(wait(429, &h, now).is_some());
     }
 }

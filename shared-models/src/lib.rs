@@ -38,7 +38,7 @@ mod token;
 mod user;
 
 pub use datetime::{Datetime, DatetimeError};
-pub use error::{ApiError, ErrorBody, ErrorType, retry_after};
+pub use error::{ApiError, ErrorBody, ErrorType, ServerWait, WaitHeader, retry_after};
 pub use id::{ID, InvalidId, MAX_ID_LENGTH, SessionId, TargetId, TokenId, UserId};
 pub use secret::{ApiKey, JwtSecret, ProviderToken, SessionCredential, TokenSecret};
 pub use session::{Session, SessionList};

@@ -54,11 +54,6 @@ impl TransportError {
             Self::Io(source)
         }
     }
-
-    /// Whether the request may have reached the server (anything but a failed connect).
-    pub(crate) fn may_have_reached_server(&self) -> bool {
-        !matches!(self, Self::Connect(_))
-    }
 }
 
 /// A client could not be built from its settings.

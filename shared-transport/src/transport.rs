@@ -47,7 +47,7 @@ impl fmt::Debug for Transport {
 /// How one attempt ended.
 enum Attempt {
     Done(Response),
-    Failed(RequestError, Option<Duration>),
+    Failed(RequestError),
 }
 
 impl Transport {
@@ -138,33 +138,14 @@ impl Transport {
                 None => self.url(&request)?,
             };
             let outcome = self.attempt(&request, url, body.clone()).await;
-            let (error, wait) = match outcome {
+            let error = match outcome {
                 Attempt::Done(response) => {
                     record(&span, started, attempt, response.status);
                     return Ok(response);
                 }
-                Attempt::Failed(error, wait) => (error, wait),
+                Attempt::Failed(error) => error,
             };
-            let retry_in = match &error {
-                RequestError::Api(api) => {
-                    self.inner
-                        .retry
-                        .after_status(attempt, request.idempotent, api.status, wait)
-                }
-                RequestError::Transport(transport) => {
-                    if transport.may_have_reached_server() && !request.idempotent {
-                        None
-                    } else {
-                        self.inner.retry.after_transport_error(
-                            attempt,
-                            request.idempotent,
-                            transport,
-                        )
-                    }
-                }
-                RequestError::Decode(_) | RequestError::InvalidInput(_) => None,
-            };
-            let Some(delay) = retry_in else {
+            let Some(delay) = self.inner.retry.decide(attempt, request.idempotent, &error) else {
                 if let RequestError::Api(api) = &error {
                     record(&span, started, attempt, api.status);
                 }
@@ -187,18 +168,18 @@ impl Transport {
 
         let mut response = match self.inner.http.execute(http_request).await {
             Ok(response) => response,
-            Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into(), None),
+            Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into()),
         };
         let status = response.status().as_u16();
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
             tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
         }
         if (300..400).contains(&status) {
-            return Attempt::Failed(TransportError::Redirect { status }.into(), None);
+            return Attempt::Failed(TransportError::Redirect { status }.into());
         }
         let body = match self.read_body(&mut response).await {
             Ok(body) => body,
-            Err(e) => return Attempt::Failed(e.into(), None),
+            Err(e) => return Attempt::Failed(e.into()),
         };
         let headers = std::mem::take(response.headers_mut());
         if status < 400 {
@@ -212,8 +193,7 @@ impl Transport {
         for secret in &self.inner.redact {
             error.redact(secret.expose_secret());
         }
-        let wait = error.retry_after;
-        Attempt::Failed(RequestError::Api(error), wait)
+        Attempt::Failed(RequestError::Api(error))
     }
 
     /// Reads the body, refusing to hold more than the limit.

@@ -117,7 +117,6 @@ impl CreateUser {
                 password: self.password.as_ref().map(ExposeSecret::expose_secret),
                 name: self.name.as_deref(),
             })
-            .idempotent(false)
     }
 }
 

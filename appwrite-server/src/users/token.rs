@@ -97,8 +97,7 @@ impl CreateToken {
         .json(&Body {
             length: self.length,
             expire,
-        })
-        .idempotent(false))
+        }))
     }
 }
 
@@ -176,8 +175,7 @@ impl CreateJwt {
         .json(&Body {
             session_id: self.session_id.as_ref().map(SessionId::as_str),
             duration,
-        })
-        .idempotent(false))
+        }))
     }
 }
 

@@ -63,7 +63,8 @@ pub fn decode_json<T: DeserializeOwned>(
 
 /// Builds the error for a status of 400 or more from what came back. A JSON body in Appwrite's
 /// shape gives its `type` and `message`; anything else (a proxy's HTML page) gives a short
-/// description instead. `Retry-After`/`X-RateLimit-Reset` are read relative to `now`.
+/// description instead. A 429 or 503's `Retry-After`/`X-RateLimit-Reset` are read relative to
+/// `now`.
 pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: SystemTime) -> ApiError {
     let content_type = headers
         .get(http::header::CONTENT_TYPE)
@@ -91,7 +92,7 @@ pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: Syste
             },
         )
     };
-    error.retry_after = retry_after(headers, now);
+    error.server_wait = retry_after(status, headers, now);
     error
 }
 
