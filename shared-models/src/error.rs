@@ -170,6 +170,9 @@ pub struct ApiError {
     /// How long the server asked us to wait, and in which header, if it did (only a 429 or 503
     /// carries one).
     pub server_wait: Option<ServerWait>,
+    /// What probably fixes it, when the SDK can tell (a missing `/v1`, a wrong API key); shown
+    /// by `Display`.
+    pub hint: Option<&'static str>,
 }
 
 impl ApiError {
@@ -181,6 +184,7 @@ impl ApiError {
             message: body.message,
             version: (!body.version.is_empty()).then_some(body.version),
             server_wait: None,
+            hint: None,
         }
     }
 
@@ -238,6 +242,12 @@ impl fmt::Display for ApiError {
         }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
+        }
+        if let (429, Some(asked)) = (self.status, self.server_wait) {
+            write!(f, " (retry in {}s)", asked.wait.as_secs_f64().ceil())?;
+        }
+        if let Some(hint) = self.hint {
+            write!(f, " (hint: {hint})")?;
         }
         Ok(())
     }

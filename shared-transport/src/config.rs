@@ -212,6 +212,7 @@ impl HttpConfig {
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes.unwrap_or(MAX_RESPONSE_BYTES),
                 redact,
+                platform,
             }),
         })
     }

@@ -28,7 +28,10 @@
 
 mod config;
 mod error;
+#[macro_use]
+mod events;
 mod future;
+mod hints;
 mod request;
 mod retry;
 mod setters;

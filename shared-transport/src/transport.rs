@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
+use appwrite_models::headers::Platform;
 use appwrite_models::protocol::{Endpoint, api_error};
 
 use crate::error::{RequestError, TransportError};
@@ -32,6 +33,8 @@ pub(crate) struct Inner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_response_bytes: usize,
     pub(crate) redact: Vec<SecretString>,
+    /// Which SDK this is: it names the target of the `tracing` events.
+    pub(crate) platform: Platform,
 }
 
 impl fmt::Debug for Transport {
@@ -82,6 +85,7 @@ impl Transport {
                 timeout: inner.timeout,
                 max_response_bytes: inner.max_response_bytes,
                 redact: inner.redact.clone(),
+                platform: inner.platform,
             }),
         }
     }
@@ -137,7 +141,23 @@ impl Transport {
                 Some(url) => url,
                 None => self.url(&request)?,
             };
+            let sent_at = Instant::now();
             let outcome = self.attempt(&request, url, body.clone()).await;
+            let status = match &outcome {
+                Attempt::Done(response) => Some(response.status),
+                Attempt::Failed(RequestError::Api(api)) => Some(api.status),
+                Attempt::Failed(_) => None,
+            };
+            sdk_event!(
+                self.inner.platform,
+                debug,
+                method = %request.method,
+                route = request.route,
+                status,
+                duration_ms = millis(sent_at.elapsed()),
+                attempt,
+                "appwrite request"
+            );
             let error = match outcome {
                 Attempt::Done(response) => {
                     record(&span, started, attempt, response.status);
@@ -151,7 +171,17 @@ impl Transport {
                 }
                 return Err(error);
             };
-            tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
+            sdk_event!(
+                self.inner.platform,
+                warn,
+                method = %request.method,
+                route = request.route,
+                attempt,
+                delay_ms = millis(delay),
+                status,
+                error = %retry_reason(&error),
+                "retrying appwrite request"
+            );
             tokio::time::sleep(delay).await;
         }
     }
@@ -172,7 +202,13 @@ impl Transport {
         };
         let status = response.status().as_u16();
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
-            tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
+            sdk_event!(
+                self.inner.platform,
+                warn,
+                route = request.route,
+                warning = %String::from_utf8_lossy(warning.as_bytes()),
+                "appwrite warning"
+            );
         }
         if (300..400).contains(&status) {
             return Attempt::Failed(TransportError::Redirect { status }.into());
@@ -193,6 +229,8 @@ impl Transport {
         for secret in &self.inner.redact {
             error.redact(secret.expose_secret());
         }
+        let sent_key = self.inner.headers.contains_key("x-appwrite-key");
+        error.hint = crate::hints::api_hint(&error, &self.inner.endpoint, sent_key);
         Attempt::Failed(RequestError::Api(error))
     }
 
@@ -238,8 +276,19 @@ impl Transport {
 fn record(span: &tracing::Span, started: Instant, attempts: u32, status: u16) {
     span.record("status", status);
     span.record("attempts", attempts);
-    span.record(
-        "latency_ms",
-        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    );
+    span.record("latency_ms", millis(started.elapsed()));
+}
+
+/// Why a request is tried again, for the warning (only answers and transport errors are).
+fn retry_reason(error: &RequestError) -> String {
+    match error {
+        RequestError::Api(api) => api.to_string(),
+        RequestError::Transport(transport) => transport.to_string(),
+        RequestError::Decode(_) | RequestError::InvalidInput(_) => String::new(),
+    }
+}
+
+/// Whole milliseconds, saturating.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -109,14 +109,13 @@ impl CreateUser {
             #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<&'a str>,
         }
-        Request::new(Method::POST, "/users", [])
-            .json(&Body {
-                user_id: self.user_id.as_str(),
-                email: self.email.as_deref(),
-                phone: self.phone.as_deref(),
-                password: self.password.as_ref().map(ExposeSecret::expose_secret),
-                name: self.name.as_deref(),
-            })
+        Request::new(Method::POST, "/users", []).json(&Body {
+            user_id: self.user_id.as_str(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            password: self.password.as_ref().map(ExposeSecret::expose_secret),
+            name: self.name.as_deref(),
+        })
     }
 }
 
