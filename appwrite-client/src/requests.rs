@@ -4,7 +4,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use appwrite_models::protocol::JWT_DURATION_SECS;
+use appwrite_models::protocol::limits;
 use appwrite_models::{Jwt, Token, UserId};
 use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
@@ -52,7 +52,7 @@ impl CreateJwt {
         }
     }
 
-    /// How long the token is valid: 0 to 3600 seconds, whole seconds (default 900 s). Checked
+    /// How long the token is valid: 1 to 3600 seconds, whole seconds (default 900 s). Checked
     /// before sending.
     pub fn duration(mut self, duration: Duration) -> Self {
         self.duration = Some(duration);
@@ -60,13 +60,11 @@ impl CreateJwt {
     }
 
     async fn send(self) -> Result<Jwt> {
-        let duration = match self.duration {
-            Some(d) if d.subsec_nanos() != 0 => {
-                return Err(InvalidInput::new("jwt duration must be whole seconds").into());
-            }
-            Some(d) => Some(InvalidInput::seconds_in("duration", d, &JWT_DURATION_SECS)?),
-            None => None,
-        };
+        let duration = self
+            .duration
+            .map(|d| limits::whole_seconds_in("duration", d, &limits::JWT_DURATION_SENT_SECS))
+            .transpose()
+            .map_err(InvalidInput::from)?;
         let request = Request::new(Method::POST, "/account/jwts", []).json(&JwtBody { duration });
         self.account.client.send_json(request, Auth::Session).await
     }

@@ -9,7 +9,7 @@ use appwrite_transport::{ConfigError, FixedHeader, HttpConfig, InvalidInput, Req
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::future::ResponseFuture;
 
 /// `APPWRITE_ENDPOINT`: the API endpoint, e.g. `https://cloud.appwrite.io/v1`.
@@ -111,8 +111,7 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let transport = self.transport.clone();
-        ResponseFuture::new(async move { transport.send_json(request).await.map_err(Error::from) })
+        self.transport.json_future(Ok(request))
     }
 
     /// [`json`](Self::json) for a request built from checked arguments: one that was refused
@@ -124,16 +123,12 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        match request {
-            Ok(request) => self.json(request),
-            Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
-        }
+        self.transport.json_future(request)
     }
 
     /// Sends `request` whose answer has no body (204).
     pub(crate) fn empty(&self, request: Request) -> ResponseFuture<()> {
-        let transport = self.transport.clone();
-        ResponseFuture::new(async move { transport.send_empty(request).await.map_err(Error::from) })
+        self.transport.empty_future(request)
     }
 
     #[cfg(test)]
@@ -221,7 +216,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     ///
-    /// Fails with [`Error::Config`] when the endpoint, project or API key is missing (or its
+    /// Fails with [`Error::Config`](crate::Error::Config) when the endpoint, project or API key is missing (or its
     /// environment variable was, see [`Client::builder_from_env`]), when the endpoint is not an
     /// `http://` or `https://` URL, or when the project, key, locale or user agent holds anything
     /// but visible ASCII (a newline, say). The key itself never appears in the error.
@@ -263,6 +258,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::error::Error;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: HashMap<String, String> = vars

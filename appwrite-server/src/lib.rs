@@ -80,8 +80,31 @@ mod credential;
 mod error;
 mod future;
 mod query;
-pub mod users;
+mod users;
 mod verify;
+
+/// The request builders the [`Users`] methods with optional parameters return. Await one to
+/// send it; its `request()` builds what it would send without sending it, to check a body in a
+/// unit test.
+///
+/// ```
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # let client = appwrite_server::Client::builder()
+/// #     .endpoint("http://127.0.0.1:1/v1").project("p").api_key("k").build()?;
+/// let users = appwrite_server::Users::new(&client);
+/// let request = users.create_token("user-42").length(8).request()?;
+/// assert_eq!(request.path()?, "/users/user-42/tokens");
+/// assert_eq!(request.body()?, Some(&br#"{"length":8}"#[..]));
+/// assert!(users.create_token("user-42").length(2).request().is_err());
+/// # Ok(())
+/// # }
+/// ```
+pub mod requests {
+    pub use crate::users::{
+        CreateJwt, CreateToken, CreateUser, GetOrCreateByEmail, GetOrCreateUser, ListUsers,
+    };
+    pub use appwrite_transport::Request;
+}
 
 pub use account::{Account, UserClient};
 pub use client::{Client, ClientBuilder};

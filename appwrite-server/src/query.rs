@@ -9,7 +9,7 @@ use serde_json::Value;
 /// parameter.
 ///
 /// Only the few methods a login backend needs are here; any other query Appwrite supports can be
-/// passed to [`ListUsers::query`](crate::users::ListUsers::query) as its JSON string.
+/// passed to [`ListUsers::query`](crate::requests::ListUsers::query) as its JSON string.
 ///
 /// ```
 /// use appwrite_server::Query;

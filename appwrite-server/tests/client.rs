@@ -8,7 +8,7 @@ use std::error::Error as _;
 use std::future::IntoFuture;
 use std::process::Command;
 
-use appwrite_server::users::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
+use appwrite_server::requests::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
 use appwrite_server::{
     ApiKey, Client, ClientBuilder, ConfigError, EndpointError, Error, JwtSecret, ResponseFuture,
     SessionCredential, TokenSecret, Users,

@@ -126,7 +126,18 @@ async fn create_token_refuses_values_out_of_range_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "expire must be between 60 and 31536000 seconds, got 59s"
+        "expire must be whole seconds between 60 and 31536000, got 59s"
+    );
+
+    // A fraction is refused, not dropped: 60.5 s is not what was asked for.
+    let err = users
+        .create_token("user-42")
+        .expire(Duration::from_millis(60_500))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "expire must be whole seconds between 60 and 31536000, got 60.5s"
     );
 
     let err = users
@@ -561,8 +572,17 @@ async fn create_jwt_with_and_without_options() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "duration must be between 0 and 3600 seconds, got 3601s"
+        "duration must be whole seconds between 1 and 3600, got 3601s"
     );
+    // Appwrite would take 0 (a JWT expired on arrival) and drop half a second to 0.
+    for dead in [Duration::ZERO, Duration::from_millis(500)] {
+        let err = users
+            .create_jwt("user-42")
+            .duration(dead)
+            .await
+            .unwrap_err();
+        assert!(err.is_invalid_input(), "{err:?}");
+    }
 
     let bodies = request_bodies(&server).await;
     assert_eq!(

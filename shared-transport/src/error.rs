@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use appwrite_models::protocol::limits::OutOfRange;
 pub use appwrite_models::protocol::{DecodeError, EndpointError};
 pub use appwrite_models::{ApiError, ErrorType};
 
@@ -120,24 +121,12 @@ impl InvalidInput {
     pub fn message(&self) -> &str {
         &self.message
     }
+}
 
-    /// `value` in whole seconds (a fraction is dropped) if it lies within `range` seconds, else an
-    /// error naming `name` and the bounds: `expire must be between 60 and 31536000 seconds, got 59.9s`.
-    pub fn seconds_in(
-        name: &str,
-        value: std::time::Duration,
-        range: &std::ops::RangeInclusive<u64>,
-    ) -> Result<u64, Self> {
-        let lowest = std::time::Duration::from_secs(*range.start());
-        let highest = std::time::Duration::from_secs(*range.end());
-        if value < lowest || value > highest {
-            return Err(Self::new(format!(
-                "{name} must be between {} and {} seconds, got {value:?}",
-                range.start(),
-                range.end()
-            )));
-        }
-        Ok(value.as_secs())
+/// A value outside Appwrite's bounds ([`appwrite_models::protocol::limits`]).
+impl From<OutOfRange> for InvalidInput {
+    fn from(error: OutOfRange) -> Self {
+        Self::new(error.to_string())
     }
 }
 

@@ -13,7 +13,8 @@ use tracing::Instrument as _;
 use appwrite_models::headers::Platform;
 use appwrite_models::protocol::{Endpoint, api_error};
 
-use crate::error::{RequestError, TransportError};
+use crate::error::{InvalidInput, RequestError, TransportError};
+use crate::future::ResponseFuture;
 use crate::request::{Request, Response};
 use crate::retry::RetryPolicy;
 
@@ -117,6 +118,31 @@ impl Transport {
     /// Sends `request` whose answer has no body (204).
     pub async fn send_empty(&self, request: Request) -> Result<(), RequestError> {
         self.send(request).await.map(drop)
+    }
+
+    /// A `'static` future that sends `request` and decodes the JSON answer, for an SDK's call
+    /// that needs nothing else; a request refused before sending resolves at once.
+    pub fn json_future<T, E>(&self, request: Result<Request, InvalidInput>) -> ResponseFuture<T, E>
+    where
+        T: DeserializeOwned + Send + 'static,
+        E: From<RequestError> + Send + 'static,
+    {
+        match request {
+            Ok(request) => {
+                let transport = self.clone();
+                ResponseFuture::new(async move { Ok(transport.send_json(request).await?) })
+            }
+            Err(invalid) => ResponseFuture::ready(Err(RequestError::from(invalid).into())),
+        }
+    }
+
+    /// A `'static` future that sends `request`, whose answer has no body (204).
+    pub fn empty_future<E>(&self, request: Request) -> ResponseFuture<(), E>
+    where
+        E: From<RequestError> + Send + 'static,
+    {
+        let transport = self.clone();
+        ResponseFuture::new(async move { Ok(transport.send_empty(request).await?) })
     }
 
     /// The URL `request` goes to.

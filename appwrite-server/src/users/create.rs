@@ -4,8 +4,8 @@ use std::fmt;
 use std::future::IntoFuture;
 
 use appwrite_models::{ErrorType, User, UserId};
-use appwrite_transport::Request;
 use appwrite_transport::reqwest::Method;
+use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -95,7 +95,9 @@ impl CreateUser {
         self
     }
 
-    fn request(&self) -> Request {
+    /// The request this builder sends, built without sending it (to check its body in a test);
+    /// an id that cannot be sent is an error here. Await the builder to send it.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
         #[derive(Serialize)]
         struct Body<'a> {
             #[serde(rename = "userId")]
@@ -109,13 +111,15 @@ impl CreateUser {
             #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<&'a str>,
         }
-        Request::new(Method::POST, "/users", []).json(&Body {
-            user_id: self.user_id.as_str(),
-            email: self.email.as_deref(),
-            phone: self.phone.as_deref(),
-            password: self.password.as_ref().map(ExposeSecret::expose_secret),
-            name: self.name.as_deref(),
-        })
+        Request::new(Method::POST, "/users", [])
+            .json(&Body {
+                user_id: self.user_id.as_str(),
+                email: self.email.as_deref(),
+                phone: self.phone.as_deref(),
+                password: self.password.as_ref().map(ExposeSecret::expose_secret),
+                name: self.name.as_deref(),
+            })
+            .checked()
     }
 }
 
@@ -124,7 +128,7 @@ impl IntoFuture for CreateUser {
     type IntoFuture = ResponseFuture<User>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let created = self.client.json(self.request());
+        let created = self.client.try_json(self.request());
         let password = self.password;
         ResponseFuture::new(async move {
             created
@@ -220,7 +224,7 @@ async fn get_or_create(create: CreateUser) -> Result<User> {
         Err(error) if is_user_not_found(&error) => {}
         found => return found,
     }
-    let created = client.json::<User>(create.request()).await;
+    let created = client.try_json::<User>(create.request()).await;
     let conflict = match created.map_err(|e| without_password(e, create.password.as_ref())) {
         Err(error) if error.is_conflict() => error,
         created => return created,

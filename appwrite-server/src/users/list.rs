@@ -3,8 +3,8 @@
 use std::future::IntoFuture;
 
 use appwrite_models::UserList;
-use appwrite_transport::Request;
 use appwrite_transport::reqwest::Method;
+use appwrite_transport::{InvalidInput, Request};
 
 use crate::client::Client;
 use crate::error::Result;
@@ -77,18 +77,20 @@ impl ListUsers {
         self
     }
 
-    fn request(self) -> Request {
+    /// The request this builder sends, built without sending it (to check its query in a
+    /// test). Await the builder to send it.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
         let mut request = Request::new(Method::GET, "/users", []);
-        for query in self.queries {
-            request = request.query("queries[]", query);
+        for query in &self.queries {
+            request = request.query("queries[]", query.as_str());
         }
-        if let Some(search) = self.search {
-            request = request.query("search", search);
+        if let Some(search) = &self.search {
+            request = request.query("search", search.as_str());
         }
         if let Some(total) = self.total {
             request = request.query("total", if total { "true" } else { "false" });
         }
-        request
+        Ok(request)
     }
 }
 
@@ -97,7 +99,6 @@ impl IntoFuture for ListUsers {
     type IntoFuture = ResponseFuture<UserList>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let client = self.client.clone();
-        client.json(self.request())
+        self.client.try_json(self.request())
     }
 }

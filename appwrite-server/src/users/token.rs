@@ -1,10 +1,9 @@
 //! `create_token` and `create_jwt`: credentials minted for a user.
 
 use std::future::IntoFuture;
-use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use appwrite_models::protocol::JWT_DURATION_SECS;
+use appwrite_models::protocol::limits;
 use appwrite_models::{Jwt, SessionId, Token, UserId};
 use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
@@ -13,11 +12,6 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::error::Result;
 use crate::future::ResponseFuture;
-
-/// The token lengths Appwrite accepts.
-const TOKEN_LENGTH: RangeInclusive<u32> = 4..=128;
-/// The token lifetimes Appwrite accepts, in seconds (one minute to one year).
-const TOKEN_EXPIRE_SECS: RangeInclusive<u64> = 60..=31_536_000;
 
 /// A request for a login token, from [`Users::create_token`](crate::Users::create_token). Await it.
 ///
@@ -60,44 +54,39 @@ impl CreateToken {
         self
     }
 
-    /// How long the token stays valid, one minute to one year (Appwrite's default is 15 minutes).
-    /// Whole seconds are sent; a fraction is dropped. A value out of range fails when awaited,
-    /// before anything is sent.
+    /// How long the token stays valid, one minute to one year in whole seconds (Appwrite's
+    /// default is 15 minutes). A value out of range or with a fraction of a second fails when
+    /// awaited, before anything is sent.
     pub fn expire(mut self, expire: Duration) -> Self {
         self.expire = Some(expire);
         self
     }
 
-    fn request(&self) -> Result<Request, InvalidInput> {
+    /// The request this builder sends, built without sending it (to check its body in a test);
+    /// an argument Appwrite would refuse is an error here. Await the builder to send it.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
         #[derive(Serialize)]
         struct Body {
             #[serde(skip_serializing_if = "Option::is_none")]
-            length: Option<u32>,
+            length: Option<u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
             expire: Option<u64>,
         }
-        if let Some(length) = self.length {
-            if !TOKEN_LENGTH.contains(&length) {
-                return Err(InvalidInput::new(format!(
-                    "length must be between {} and {}, got {length}",
-                    TOKEN_LENGTH.start(),
-                    TOKEN_LENGTH.end()
-                )));
-            }
-        }
+        let length = self
+            .length
+            .map(|length| limits::in_range("length", length.into(), &limits::TOKEN_LENGTH))
+            .transpose()?;
         let expire = self
             .expire
-            .map(|expire| InvalidInput::seconds_in("expire", expire, &TOKEN_EXPIRE_SECS))
+            .map(|expire| limits::whole_seconds_in("expire", expire, &limits::TOKEN_EXPIRE_SECS))
             .transpose()?;
-        Ok(Request::new(
+        Request::new(
             Method::POST,
             "/users/{userId}/tokens",
             [self.user_id.as_str()],
         )
-        .json(&Body {
-            length: self.length,
-            expire,
-        }))
+        .json(&Body { length, expire })
+        .checked()
     }
 }
 
@@ -147,15 +136,17 @@ impl CreateJwt {
         self
     }
 
-    /// How long the token stays valid, zero to one hour (Appwrite's default is 15 minutes).
-    /// Whole seconds are sent; a fraction is dropped. A value out of range fails when awaited,
-    /// before anything is sent.
+    /// How long the token stays valid, one second to one hour in whole seconds (Appwrite's
+    /// default is 15 minutes). A value out of range or with a fraction of a second fails when
+    /// awaited, before anything is sent.
     pub fn duration(mut self, duration: Duration) -> Self {
         self.duration = Some(duration);
         self
     }
 
-    fn request(&self) -> Result<Request, InvalidInput> {
+    /// The request this builder sends, built without sending it (to check its body in a test);
+    /// an argument Appwrite would refuse is an error here. Await the builder to send it.
+    pub fn request(&self) -> Result<Request, InvalidInput> {
         #[derive(Serialize)]
         struct Body<'a> {
             #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
@@ -165,9 +156,11 @@ impl CreateJwt {
         }
         let duration = self
             .duration
-            .map(|duration| InvalidInput::seconds_in("duration", duration, &JWT_DURATION_SECS))
+            .map(|duration| {
+                limits::whole_seconds_in("duration", duration, &limits::JWT_DURATION_SENT_SECS)
+            })
             .transpose()?;
-        Ok(Request::new(
+        Request::new(
             Method::POST,
             "/users/{userId}/jwts",
             [self.user_id.as_str()],
@@ -175,7 +168,8 @@ impl CreateJwt {
         .json(&Body {
             session_id: self.session_id.as_ref().map(SessionId::as_str),
             duration,
-        }))
+        })
+        .checked()
     }
 }
 
@@ -185,27 +179,5 @@ impl IntoFuture for CreateJwt {
 
     fn into_future(self) -> Self::IntoFuture {
         self.client.try_json(self.request())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bounds_are_inclusive_and_named() {
-        let ok = |d| InvalidInput::seconds_in("expire", d, &TOKEN_EXPIRE_SECS);
-        assert_eq!(ok(Duration::from_secs(60)), Ok(60));
-        assert_eq!(ok(Duration::from_millis(60_900)), Ok(60));
-        assert_eq!(ok(Duration::from_secs(31_536_000)), Ok(31_536_000));
-        assert_eq!(
-            ok(Duration::from_millis(59_900)).unwrap_err().message(),
-            "expire must be between 60 and 31536000 seconds, got 59.9s"
-        );
-        assert!(ok(Duration::from_millis(31_536_000_001)).is_err());
-        assert_eq!(
-            InvalidInput::seconds_in("duration", Duration::ZERO, &JWT_DURATION_SECS),
-            Ok(0)
-        );
     }
 }

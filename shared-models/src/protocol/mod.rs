@@ -10,15 +10,12 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, ErrorBody, retry_after};
 
 mod endpoint;
+pub mod limits;
 pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
 /// are far smaller; anything larger is not Appwrite talking.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
-
-/// The JWT lifetimes Appwrite accepts (`duration` of `/account/jwts` and `/users/{userId}/jwts`),
-/// in seconds.
-pub const JWT_DURATION_SECS: std::ops::RangeInclusive<u64> = 0..=3600;
 
 /// A response body that is not what the request should have returned. Its message names what was
 /// wrong, never the body's content (which may hold a secret).
