@@ -1,11 +1,14 @@
 //! Client configuration: the builder, the environment, and the shared request path.
 
 use std::fmt;
+use std::time::Duration;
 
 use appwrite_models::ApiKey;
 use appwrite_models::headers::Platform;
 use appwrite_transport::reqwest::header::HeaderName;
-use appwrite_transport::{ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, Transport};
+use appwrite_transport::{
+    ConfigError, FixedHeader, HttpConfig, InvalidInput, Request, RetryPolicy, Transport, reqwest,
+};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -201,9 +204,82 @@ impl ClientBuilder {
         builder
     }
 
-    appwrite_transport::http_config_setters! {
-        sdk = "appwrite-rust-server",
-        secret = "the API key",
+    /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
+    /// `https://appwrite.example.com/v1`. Required; [`build`](Self::build) checks it is an
+    /// `http://` or `https://` URL without a query, fragment or user info.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.http = self.http.endpoint(endpoint);
+        self
+    }
+
+    /// The project id, sent as `X-Appwrite-Project`. Required.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.http = self.http.project(project);
+        self
+    }
+
+    /// The locale of Appwrite's messages (`X-Appwrite-Locale`), e.g. `en` or `de`.
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.http = self.http.locale(locale);
+        self
+    }
+
+    /// Replaces the default `user-agent` (`appwrite-rust-server/<version> (<os>; <arch>)`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.http = self.http.user_agent(user_agent);
+        self
+    }
+
+    /// Accepts self-signed and otherwise invalid TLS certificates. Off by default; turn it on only
+    /// for a development server, never in production: anyone between you and the server could
+    /// then read the API key.
+    pub fn self_signed(mut self, accept: bool) -> Self {
+        self.http = self.http.self_signed(accept);
+        self
+    }
+
+    /// Time allowed to open a connection, TCP and TLS (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.connect_timeout(timeout);
+        self
+    }
+
+    /// Time allowed between two reads of a response (default 30 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.read_timeout(timeout);
+        self
+    }
+
+    /// A limit on each whole attempt, from sending to the last byte (none by default: the
+    /// connect and read timeouts bound each phase instead).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http = self.http.timeout(timeout);
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is (for a proxy, custom root certificates, …) instead of
+    /// building one. Its own settings then apply: the timeouts and `self_signed` set here are not
+    /// used. Build it with `redirect(reqwest::redirect::Policy::none())`, or a redirect could
+    /// carry the API key to another host, and without a cookie store.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = self.http.http_client(client);
+        self
+    }
+
+    /// When failed requests are tried again (see [`RetryPolicy`]). On by default: bounded retries
+    /// for idempotent requests and for a 429 or 503 that asks for one with `Retry-After`; a
+    /// `POST` that may have reached the server is never sent again.
+    /// [`RetryPolicy::disabled()`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.http = self.http.retry_policy(policy);
+        self
+    }
+
+    /// The largest response body read (default 4 MiB, far above any Appwrite answer); a longer
+    /// one fails the request with a transport error.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.http = self.http.max_response_bytes(limit);
+        self
     }
 
     /// The API key, sent as `X-Appwrite-Key` (a header marked sensitive). Required. It needs the

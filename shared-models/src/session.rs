@@ -9,6 +9,7 @@ use crate::{Datetime, ProviderToken, SessionCredential, SessionId, UserId};
 ///
 /// `Debug` never shows `secret` or the provider tokens.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Session {
     /// Session id.
@@ -21,7 +22,6 @@ pub struct Session {
     #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
     pub updated_at: Datetime,
     /// The user the session belongs to.
-    #[serde(rename = "userId")]
     pub user_id: UserId,
     /// When the session ends.
     pub expire: Datetime,
@@ -29,81 +29,61 @@ pub struct Session {
     #[serde(default, deserialize_with = "null_as_default")]
     pub provider: String,
     /// The user's id at the OAuth2 provider.
-    #[serde(rename = "providerUid", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_uid: String,
     /// OAuth2 access token, `""` for other providers.
-    #[serde(
-        rename = "providerAccessToken",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_access_token: ProviderToken,
     /// When the OAuth2 access token expires.
-    #[serde(
-        rename = "providerAccessTokenExpiry",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_access_token_expiry: Datetime,
     /// OAuth2 refresh token, `""` for other providers.
-    #[serde(
-        rename = "providerRefreshToken",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_refresh_token: ProviderToken,
     /// IP address the session was created from.
     #[serde(default, deserialize_with = "null_as_default")]
     pub ip: String,
     /// Operating system code name.
-    #[serde(rename = "osCode", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub os_code: String,
     /// Operating system name.
-    #[serde(rename = "osName", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub os_name: String,
     /// Operating system version.
-    #[serde(rename = "osVersion", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub os_version: String,
     /// Client type.
-    #[serde(rename = "clientType", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_type: String,
     /// Client code name.
-    #[serde(rename = "clientCode", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_code: String,
     /// Client name.
-    #[serde(rename = "clientName", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_name: String,
     /// Client version.
-    #[serde(
-        rename = "clientVersion",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_version: String,
     /// Client engine name.
-    #[serde(rename = "clientEngine", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_engine: String,
     /// Client engine version.
-    #[serde(
-        rename = "clientEngineVersion",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub client_engine_version: String,
     /// Device name.
-    #[serde(rename = "deviceName", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub device_name: String,
     /// Device brand.
-    #[serde(rename = "deviceBrand", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub device_brand: String,
     /// Device model.
-    #[serde(rename = "deviceModel", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub device_model: String,
     /// Country code (ISO 3166-1 alpha-2, lower case), `--` when unknown.
-    #[serde(rename = "countryCode", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub country_code: String,
     /// Country name.
-    #[serde(rename = "countryName", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub country_name: String,
     /// Whether this is the session the request was made with.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -116,12 +96,71 @@ pub struct Session {
     #[serde(default, deserialize_with = "null_as_default")]
     pub secret: SessionCredential,
     /// When the session last passed multi-factor authentication.
-    #[serde(rename = "mfaUpdatedAt", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub mfa_updated_at: Datetime,
+}
+
+impl Session {
+    /// A session of `user_id` that ends at `expire`, every other field empty, to build one in a
+    /// test: set the public fields you need after (`secret`, `current`, `provider`, …).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use appwrite_models::{Datetime, Session};
+    ///
+    /// let expire = Datetime::from(SystemTime::now() + Duration::from_secs(3600));
+    /// let mut session = Session::new("s1", "user-42", expire);
+    /// session.current = true;
+    /// assert!(!session.expire.is_before(SystemTime::now()));
+    /// ```
+    pub fn new(id: impl Into<SessionId>, user_id: impl Into<UserId>, expire: Datetime) -> Self {
+        Self {
+            id: id.into(),
+            created_at: Datetime::default(),
+            updated_at: Datetime::default(),
+            user_id: user_id.into(),
+            expire,
+            provider: String::new(),
+            provider_uid: String::new(),
+            provider_access_token: ProviderToken::default(),
+            provider_access_token_expiry: Datetime::default(),
+            provider_refresh_token: ProviderToken::default(),
+            ip: String::new(),
+            os_code: String::new(),
+            os_name: String::new(),
+            os_version: String::new(),
+            client_type: String::new(),
+            client_code: String::new(),
+            client_name: String::new(),
+            client_version: String::new(),
+            client_engine: String::new(),
+            client_engine_version: String::new(),
+            device_name: String::new(),
+            device_brand: String::new(),
+            device_model: String::new(),
+            country_code: String::new(),
+            country_name: String::new(),
+            current: false,
+            factors: Vec::new(),
+            secret: SessionCredential::default(),
+            mfa_updated_at: Datetime::default(),
+        }
+    }
+}
+
+impl SessionList {
+    /// A page holding `sessions`, `total` being their count.
+    pub fn new(sessions: Vec<Session>) -> Self {
+        Self {
+            total: sessions.len() as u64,
+            sessions,
+        }
+    }
 }
 
 /// A page of sessions (`GET /account/sessions`, `GET /users/{userId}/sessions`).
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SessionList {
     /// How many sessions there are in all.

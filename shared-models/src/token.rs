@@ -10,6 +10,7 @@ use crate::{Datetime, JwtSecret, TokenId, TokenSecret, UserId};
 ///
 /// `Debug` never shows the secret.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Token {
     /// Token id.
@@ -19,7 +20,6 @@ pub struct Token {
     #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
     pub created_at: Datetime,
     /// The user the token logs in.
-    #[serde(rename = "userId")]
     pub user_id: UserId,
     /// The secret to hand to the user. Appwrite sends `""` to callers without an API key.
     pub secret: TokenSecret,
@@ -30,10 +30,45 @@ pub struct Token {
     pub phrase: String,
 }
 
+impl Token {
+    /// A token, to build one in a test: `phrase` and `created_at` are empty; set the public
+    /// fields you need after.
+    ///
+    /// ```
+    /// use appwrite_models::{Datetime, Token};
+    ///
+    /// let token = Token::new("t1", "user-42", "a1b2c3", Datetime::now());
+    /// assert_eq!(token.secret.expose_secret(), "a1b2c3");
+    /// ```
+    pub fn new(
+        id: impl Into<TokenId>,
+        user_id: impl Into<UserId>,
+        secret: impl Into<TokenSecret>,
+        expire: Datetime,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            created_at: Datetime::default(),
+            user_id: user_id.into(),
+            secret: secret.into(),
+            expire,
+            phrase: String::new(),
+        }
+    }
+}
+
 /// A JSON Web Token (`POST /account/jwts`, `POST /users/{userId}/jwts`).
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Jwt {
     /// The token, for the `X-Appwrite-JWT` header.
     pub jwt: JwtSecret,
+}
+
+impl Jwt {
+    /// A JWT, to build one in a test.
+    pub fn new(jwt: impl Into<JwtSecret>) -> Self {
+        Self { jwt: jwt.into() }
+    }
 }

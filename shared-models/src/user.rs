@@ -9,6 +9,7 @@ use crate::{Datetime, TargetId, UserId};
 ///
 /// The password hash fields some servers include for API-key callers are not kept.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct User {
     /// User id.
@@ -33,11 +34,7 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_default")]
     pub labels: Vec<String>,
     /// When the password was last changed; unset when the user has none.
-    #[serde(
-        rename = "passwordUpdate",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub password_update: Datetime,
     /// Email address, `""` when none.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -46,18 +43,10 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_default")]
     pub phone: String,
     /// Whether the email address is verified.
-    #[serde(
-        rename = "emailVerification",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email_verification: bool,
     /// Whether the phone number is verified.
-    #[serde(
-        rename = "phoneVerification",
-        default,
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub phone_verification: bool,
     /// Whether multi-factor authentication is on.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -69,12 +58,44 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_default")]
     pub targets: Vec<Target>,
     /// When the user last made a request (updated at most daily by Appwrite).
-    #[serde(rename = "accessedAt", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub accessed_at: Datetime,
+}
+
+impl User {
+    /// A user with this id and every other field empty (status active), to build one in a test:
+    /// set the public fields you need after.
+    ///
+    /// ```
+    /// let mut user = appwrite_models::User::new("user-42");
+    /// user.email = "ada@example.com".to_owned();
+    /// assert!(user.status && user.name.is_empty());
+    /// ```
+    pub fn new(id: impl Into<UserId>) -> Self {
+        Self {
+            id: id.into(),
+            created_at: Datetime::default(),
+            updated_at: Datetime::default(),
+            name: String::new(),
+            registration: Datetime::default(),
+            status: true,
+            labels: Vec::new(),
+            password_update: Datetime::default(),
+            email: String::new(),
+            phone: String::new(),
+            email_verification: false,
+            phone_verification: false,
+            mfa: false,
+            prefs: Preferences::default(),
+            targets: Vec::new(),
+            accessed_at: Datetime::default(),
+        }
+    }
 }
 
 /// A page of users (`GET /users`).
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UserList {
     /// How many users match in all (0 when the request asked for `total=false`).
@@ -82,6 +103,16 @@ pub struct UserList {
     pub total: u64,
     /// The users on this page.
     pub users: Vec<User>,
+}
+
+impl UserList {
+    /// A page holding `users`, `total` being their count.
+    pub fn new(users: Vec<User>) -> Self {
+        Self {
+            total: users.len() as u64,
+            users,
+        }
+    }
 }
 
 /// A user's preferences: a free-form JSON object (`{}` when empty).
@@ -109,6 +140,7 @@ impl Preferences {
 
 /// A messaging target of a user.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Target {
     /// Target id.
@@ -124,13 +156,12 @@ pub struct Target {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// The user the target belongs to.
-    #[serde(rename = "userId", default, deserialize_with = "null_as_default")]
-    pub user_id: String,
+    pub user_id: UserId,
     /// Messaging provider id, if any.
-    #[serde(rename = "providerId", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_id: Option<String>,
     /// `email`, `sms` or `push`.
-    #[serde(rename = "providerType", default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub provider_type: String,
     /// The address: an email, a phone number or a push token.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -1,30 +1,19 @@
-//! The HTTP half shared by the `appwrite-server` and `appwrite-client` SDKs: building the
-//! `reqwest` client from [`HttpConfig`] (timeouts per phase, no redirects, optional self-signed
-//! certificates, the SDK headers), sending a [`Request`] with a bounded [`RetryPolicy`] that never
-//! replays a `POST` that may have reached the server, reading bodies up to a limit, a `tracing` span
-//! per request (method, route template, status, latency; never a header value), and the error
-//! variants and predicates both SDKs' `Error` enums share ([`sdk_error!`]), and the connection
-//! setters both SDKs' client builders share ([`http_config_setters!`]).
+//! The HTTP half shared by the `appwrite-server` and `appwrite-client` SDKs. Use the SDKs; the
+//! SDKs pin this crate to one exact version, so its plumbing can change with them.
 //!
-//! Use the SDKs; this crate is their plumbing.
+//! Documented here are the types you meet through an SDK:
 //!
-//! ```no_run
-//! use appwrite_models::headers::Platform;
-//! use appwrite_transport::{HttpConfig, Request, reqwest::Method};
+//! - the errors inside both SDKs' `Error` enums: [`ApiError`], [`TransportError`],
+//!   [`DecodeError`], [`ConfigError`], [`EndpointError`], [`InvalidInput`] (and [`RequestError`],
+//!   what a request ends in before an SDK names it);
+//! - [`RetryPolicy`], set on either SDK's client builder; [`RetryPolicy::decide`] is the whole
+//!   retry rule;
+//! - [`ResponseFuture`], the future every call returns (each SDK names it with its own error);
+//! - [`Request`], what a request builder's `request()` gives back, to check a body in a test.
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let transport = HttpConfig::default()
-//!     .endpoint("http://127.0.0.1:8080/v1")
-//!     .project("demo")
-//!     .build(Platform::Client, "0.1.0", Vec::new())?;
-//! let health: serde_json::Value = transport
-//!     .send_json(Request::new(Method::GET, "/health/version", []))
-//!     .await
-//!     .map_err(|e| format!("{e:?}"))?;
-//! # let _ = health;
-//! # Ok(())
-//! # }
-//! ```
+//! The rest (building the `reqwest` client, sending with retries, reading bodies up to a limit,
+//! the `tracing` span per request, the macros that give both SDKs the same `Error` enum) is
+//! hidden from these docs: it is the SDKs' plumbing.
 
 mod config;
 mod error;
@@ -34,9 +23,11 @@ mod future;
 mod hints;
 mod request;
 mod retry;
+mod sdk_error;
 mod setters;
 mod transport;
 
+#[doc(hidden)]
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, FixedHeader, HttpConfig, header_value,
 };
@@ -45,9 +36,12 @@ pub use error::{
     RequestError, TransportError,
 };
 pub use future::ResponseFuture;
-pub use request::{Request, Response};
+pub use request::Request;
+#[doc(hidden)]
+pub use request::Response;
 pub use retry::RetryPolicy;
+#[doc(hidden)]
 pub use transport::Transport;
 
-/// The HTTP client crate, re-exported for [`HttpConfig::http_client`] and [`Request::new`].
+/// The HTTP client crate, re-exported for the SDKs' `http_client` setters and [`Request::new`].
 pub use reqwest;

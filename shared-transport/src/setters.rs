@@ -34,6 +34,7 @@
 /// assert!(builder.http.has_endpoint() && builder.http.has_project());
 /// ```
 #[macro_export]
+#[doc(hidden)]
 macro_rules! http_config_setters {
     (sdk = $sdk:literal, secret = $secret:literal $(,)?) => {
         /// The API endpoint, including the version path: `https://cloud.appwrite.io/v1` or
