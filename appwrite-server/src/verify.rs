@@ -106,6 +106,12 @@ impl Users {
         })
     }
 
+    /// The cache [`verify_jwt`](Self::verify_jwt) uses, if one was set: clear it after blocking
+    /// a user or deleting sessions.
+    pub fn jwt_cache(&self) -> Option<&JwtCache> {
+        self.jwt_cache.as_deref()
+    }
+
     /// This service with `cache` for [`verify_jwt`](Self::verify_jwt); clones of the returned
     /// `Users` share it.
     pub fn with_jwt_cache(mut self, cache: JwtCache) -> Self {
