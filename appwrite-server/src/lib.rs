@@ -42,8 +42,9 @@
 //! (block, unblock), and the server-side session tools [`create_session`](Users::create_session),
 //! [`list_sessions`](Users::list_sessions), [`delete_session`](Users::delete_session),
 //! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt).
-//! Requests with optional parameters are `#[must_use]` builders that are awaited directly; every
-//! future is `Send + 'static`.
+//! Requests with optional parameters are `#[must_use]` builders ([`requests`]) that are awaited
+//! directly, and whose `request()` shows what would be sent without sending it; every call
+//! returns a [`ResponseFuture`], `Send + 'static`.
 //!
 //! # Errors and retries
 //!

@@ -153,6 +153,8 @@ fn without_password(error: Error, password: Option<&SecretString>) -> Error {
 /// [`Users::get_or_create`](crate::Users::get_or_create). Await it.
 ///
 /// The optional fields are used only when the user is created. `Debug` never shows the password.
+/// It sends up to three requests (`GET`, a create on `user_not_found`, a `GET` after a conflict),
+/// so it has no single `request()`; [`CreateUser::request`] shows the create.
 ///
 /// ```no_run
 /// # async fn run(users: appwrite_server::Users) -> Result<(), appwrite_server::Error> {
