@@ -10,10 +10,11 @@
 //! call at a time, for: no cache (every call is `GET /account`), a cache hit (the same token
 //! again), and a cache miss (a new token each call, so each call asks and then fills the cache).
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use appwrite_emulator::Emulator;
-use appwrite_server::{Client, JwtCache, Users};
+use appwrite_server::{Client, JwtCache, SessionId, Users};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -42,16 +43,21 @@ async fn main() -> Result<(), BoxError> {
     let users = Users::new(&client);
     let user = users.get_or_create("bench-user").await?;
     let session = users.create_session(user.id.clone()).await?;
-    let jwt = || {
+    // A JWT is a function of its user, session and expiry second: tokens minted in the same
+    // second for the same session with the same duration are the same string.
+    let jwt = |session_id: SessionId, seconds: u64| {
         let users = users.clone();
         let user_id = user.id.clone();
-        let session_id = session.id.clone();
         async move {
-            let jwt = users.create_jwt(user_id).session_id(session_id).await?;
+            let jwt = users
+                .create_jwt(user_id)
+                .session_id(session_id)
+                .duration(Duration::from_secs(seconds))
+                .await?;
             Ok::<_, BoxError>(jwt.jwt.expose_secret().to_owned())
         }
     };
-    let token = jwt().await?;
+    let token = jwt(session.id.clone(), 900).await?;
 
     println!("verify_jwt, one call at a time, emulator on loopback, {n} calls per case");
     println!(
@@ -76,9 +82,20 @@ async fn main() -> Result<(), BoxError> {
     report("cache hit (same token)", &times);
 
     // Distinct tokens, minted before timing: each timed call misses, asks, and fills the cache.
+    // Each (session, duration) pair gives a different token; durations of 10 to 60 minutes keep
+    // them all valid for the whole run.
     let mut tokens = Vec::with_capacity(n + WARMUP);
-    for _ in 0..n + WARMUP {
-        tokens.push(jwt().await?);
+    let mut session_id = session.id.clone();
+    for i in 0..n + WARMUP {
+        let step = u64::try_from(i % 3000)?;
+        if i > 0 && step == 0 {
+            session_id = users.create_session(user.id.clone()).await?.id;
+        }
+        tokens.push(jwt(session_id.clone(), 600 + step).await?);
+    }
+    let distinct: HashSet<&String> = tokens.iter().collect();
+    if distinct.len() != tokens.len() {
+        return Err("the minted tokens are not all different".into());
     }
     let fresh = users.clone().with_jwt_cache(JwtCache::new(100_000));
     let times = time(n, |i| {
