@@ -226,7 +226,7 @@ async fn decoded_models_never_show_their_secrets() {
 #[test]
 fn client_users_and_requests_are_shareable() {
     fn shareable<T: Send + Sync + Clone + 'static>() {}
-    fn sendable<T: Send + 'static>(_: &T) {}
+    fn sendable<T: Send + Unpin + 'static>(_: &T) {}
     fn error_is_send_sync<T: std::error::Error + Send + Sync + 'static>() {}
     shareable::<Client>();
     shareable::<ClientBuilder>();
@@ -251,8 +251,11 @@ fn client_users_and_requests_are_shareable() {
     sendable(&users.delete_session("u", "s"));
     sendable(&users.delete_sessions("u"));
     sendable(&users.create_jwt("u").into_future());
+    // Simple calls and builders give the same named future.
     let named: ResponseFuture<()> = users.delete("u");
     sendable(&named);
+    let built: ResponseFuture<appwrite_server::Token> = users.create_token("u").into_future();
+    sendable(&built);
 }
 
 #[tokio::test]
