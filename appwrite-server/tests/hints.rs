@@ -146,3 +146,40 @@ async fn a_429_says_how_long_to_wait() {
     assert!(err.is_rate_limited());
     assert!(err.to_string().ends_with("(retry in 30s)"), "{err}");
 }
+
+#[tokio::test]
+async fn an_unknown_key_made_guest_hints_at_the_key_but_a_missing_scope_does_not() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "GET",
+        "/v1/users/user-42",
+        error_body(
+            401,
+            "general_unauthorized_scope",
+            r#"User (role: guests) missing scopes (["users.read"])"#,
+        ),
+    )
+    .await;
+    mount(
+        &server,
+        "DELETE",
+        "/v1/users/user-42",
+        error_body(
+            401,
+            "general_unauthorized_scope",
+            r#"app.demo-project@service.localhost (role: applications) missing scopes (["users.write"])"#,
+        ),
+    )
+    .await;
+    let users = Users::new(&client_at(format!("{}/v1", server.uri())));
+    let err = users.get("user-42").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("(hint: the API key was not recognised"),
+        "{err}"
+    );
+    let err = users.delete("user-42").await.unwrap_err();
+    assert!(err.is_unauthorized());
+    assert!(!err.to_string().contains("hint"), "{err}");
+}

@@ -47,7 +47,7 @@ pub(crate) fn host_of(url: &reqwest::Url) -> String {
 /// Whether a failed TLS handshake looks like the server answered in plain HTTP (rustls:
 /// "corrupt message of type `InvalidContentType`"; `OpenSSL`: "wrong version number").
 pub(crate) fn answered_in_plain_http(error: &(dyn StdError + 'static)) -> bool {
-    const SIGNS: [&str; 3] = ["InvalidContentType", "wrong version number", "http request"];
+    const SIGNS: [&str; 2] = ["InvalidContentType", "wrong version number"];
     let mut current = Some(error);
     while let Some(error) = current {
         let text = error.to_string();
