@@ -146,7 +146,7 @@ pub(super) async fn update_phone(
     update_contact(&ctx, &user_id, &p, Contact::Phone)
 }
 
-/// `PATCH /v1/users/{userId}/password`: `""` removes the password.
+/// `PATCH /v1/users/{userId}/password`.
 pub(super) async fn update_password(
     ctx: Ctx,
     PathParams(user_id): PathParams<String>,
@@ -156,10 +156,14 @@ pub(super) async fn update_password(
     if !p.present("password") {
         return Err(ApiError::missing_param("password"));
     }
-    let hash = p.optional_password("password")?.map(|pw| hex(&sha256(pw)));
+    // `""` removes the password: Appwrite answers with `password: ""` (users.php sets it so and
+    // sends the user before going on to hash the empty string).
+    let hash = p
+        .optional_password("password")?
+        .map_or_else(String::new, |pw| hex(&sha256(pw)));
     let now = ctx.shared.clock.now_ms();
     update(&ctx, user_id, |user| {
-        user.password_hash = hash;
+        user.password_hash = Some(hash);
         user.password_update = Some(now);
     })
 }
