@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::future::IntoFuture as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use appwrite_server::{Credential, JwtCache, Users};
@@ -284,4 +285,45 @@ async fn a_credential_that_cannot_be_a_header_fails_before_sending() {
         .unwrap_err();
     assert!(err.is_invalid_input(), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[test]
+fn the_new_types_are_shareable_and_every_future_is_send() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    fn sendable<T: Send + Unpin + 'static>(_: &T) {}
+    fn sync<T: Send + Sync + 'static>() {}
+    shareable::<Credential>();
+    shareable::<appwrite_server::UserClient>();
+    shareable::<appwrite_server::Account>();
+    shareable::<appwrite_server::VerifiedUser>();
+    shareable::<appwrite_server::requests::GetOrCreateByEmail>();
+    sync::<JwtCache>();
+
+    let client = appwrite_server::Client::builder()
+        .endpoint("http://127.0.0.1:1/v1")
+        .project(PROJECT)
+        .api_key(common::KEY)
+        .build()
+        .unwrap();
+    let users = Users::new(&client).with_jwt_cache(JwtCache::new(1));
+    sendable(&users.verify_jwt("a.b.c"));
+    sendable(&users.update_name("u", "n"));
+    sendable(&users.update_email("u", "a@b.co"));
+    sendable(&users.update_phone("u", "+1"));
+    sendable(&users.update_password("u", "password"));
+    sendable(&users.update_prefs("u", appwrite_server::Preferences::default()));
+    sendable(&users.get_prefs("u"));
+    sendable(&users.update_labels("u", ["a"]));
+    sendable(&users.update_email_verification("u", true));
+    sendable(&users.update_phone_verification("u", true));
+    sendable(&users.block("u"));
+    sendable(&users.unblock("u"));
+    sendable(&users.find_by_email("a@b.co"));
+    sendable(&users.get_or_create_by_email("a@b.co").into_future());
+    let account = client.as_user(Credential::jwt("a.b.c")).account();
+    sendable(&account.get());
+    sendable(&account.get_session("current"));
+    sendable(&account.list_sessions());
+    sendable(&account.delete_session("current"));
+    sendable(&account.get_prefs());
 }
