@@ -2,29 +2,55 @@
 //!
 //! ```text
 //! cargo run -p appwrite-client --example cli_login -- [options] login <user-id> <secret>
+//! cargo run -p appwrite-client --example cli_login -- [options] login --browser [--no-open]
+//!     [--provider NAME | --login-url TEMPLATE]
 //! cargo run -p appwrite-client --example cli_login -- [options] whoami
 //! cargo run -p appwrite-client --example cli_login -- [options] logout
 //!
 //! options:
 //!   --endpoint URL    Appwrite endpoint (default: $APPWRITE_ENDPOINT)
 //!   --project ID      project id (default: $APPWRITE_PROJECT_ID)
-//!   --store PATH      session file (default: the per-user data folder of "appwrite-cli-login")
+//!   --store PATH      session file (default: the OS keychain with the `keyring` feature, else
+//!                     the per-user data folder of "appwrite-cli-login")
 //!   --profile NAME    keep this login apart from others of the same project
 //! ```
 //!
 //! `<user-id>` and `<secret>` come from a login token your backend minted with
 //! `appwrite-server` (`Users::create_token`).
+//!
+//! `login --browser` signs in through the browser and a listener on 127.0.0.1: with Appwrite's
+//! OAuth2 `--provider` (default `mock`, the emulator's), or with your backend's login page
+//! (`--login-url 'https://app.example.com/cli-login?redirect={redirect_uri}'`; the page mints a
+//! token and redirects to `redirect_uri` with `userId` and `secret` added). The URL to open is
+//! printed alone on a line of standard output; the browser is opened too with the `open-browser`
+//! feature unless `--no-open` is given. Over SSH, paste the address the browser ends on (or the
+//! `userId secret` your backend's page shows) into the terminal.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
-use appwrite_client::{Account, Client, FileStore, RestoreOutcome};
+use appwrite_client::login::{self, LoopbackLogin};
+use appwrite_client::{Account, Client, ClientBuilder, FileStore, RestoreOutcome};
 
-const USAGE: &str = "usage: cli_login [--endpoint URL] [--project ID] [--store PATH] [--profile NAME] (login <user-id> <secret> | whoami | logout)";
+const USAGE: &str = "usage: cli_login [--endpoint URL] [--project ID] [--store PATH] [--profile NAME] (login <user-id> <secret> | login --browser [--no-open] [--provider NAME | --login-url TEMPLATE] | whoami | logout)";
 
 enum Command {
-    Login { user_id: String, secret: String },
+    Login {
+        user_id: String,
+        secret: String,
+    },
+    BrowserLogin {
+        open: bool,
+        /// Appwrite's OAuth2 provider, or the backend's login page (a URL template).
+        via: Via,
+    },
     WhoAmI,
     Logout,
+}
+
+enum Via {
+    OAuth2(String),
+    LoginPage(String),
 }
 
 struct Options {
@@ -40,6 +66,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut project = std::env::var("APPWRITE_PROJECT_ID").ok();
     let mut store = None;
     let mut profile = None;
+    let (mut browser, mut open, mut provider, mut login_url) = (false, true, None, None);
     let mut words = Vec::new();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -48,13 +75,27 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--project" => project = Some(value("--project")?),
             "--store" => store = Some(value("--store")?),
             "--profile" => profile = Some(value("--profile")?),
+            "--browser" => browser = true,
+            "--no-open" => open = false,
+            "--provider" => provider = Some(value("--provider")?),
+            "--login-url" => login_url = Some(value("--login-url")?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ => words.push(arg),
         }
     }
     let command = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["login", user_id, secret] => Command::Login {
+        ["login"] if browser => Command::BrowserLogin {
+            open,
+            via: match (provider, login_url) {
+                (None, Some(template)) => Via::LoginPage(template),
+                (provider, None) => Via::OAuth2(provider.unwrap_or_else(|| "mock".to_owned())),
+                (Some(_), Some(_)) => {
+                    return Err("give --provider or --login-url, not both".to_owned());
+                }
+            },
+        },
+        ["login", user_id, secret] if !browser => Command::Login {
             user_id: user_id.to_owned(),
             secret: secret.to_owned(),
         },
@@ -96,27 +137,74 @@ impl std::fmt::Display for Missing {
 impl std::error::Error for Missing {}
 
 fn build_client(options: &Options) -> Result<Client, Box<dyn std::error::Error>> {
-    let store = match &options.store {
-        Some(path) => FileStore::new(path),
-        None => FileStore::for_app("appwrite-cli-login")?,
-    };
     let (Some(endpoint), Some(project)) = (&options.endpoint, &options.project) else {
         return Err(Missing.into());
     };
-    let mut builder = Client::builder()
-        .endpoint(endpoint)
-        .project(project)
-        .session_store(store);
+    let mut builder = Client::builder().endpoint(endpoint).project(project);
     if let Some(profile) = &options.profile {
         builder = builder.profile(profile);
     }
-    // Synchronous: reads the session file before any async code runs.
-    Ok(builder.build()?)
+    // Synchronous: reads the stored session before any async code runs.
+    Ok(with_store(builder, options.store.as_deref())?.build()?)
 }
 
-async fn run(client: Client, command: Command) -> Result<ExitCode, appwrite_client::Error> {
+/// `--store PATH`, else the OS keychain (with the `keyring` feature), else the data folder.
+// Only the data folder can fail to be found.
+#[cfg_attr(feature = "keyring", allow(clippy::unnecessary_wraps))]
+fn with_store(
+    builder: ClientBuilder,
+    path: Option<&str>,
+) -> Result<ClientBuilder, appwrite_client::StoreError> {
+    if let Some(path) = path {
+        return Ok(builder.session_store(FileStore::new(path)));
+    }
+    #[cfg(feature = "keyring")]
+    {
+        Ok(builder.session_store(appwrite_client::KeyringStore::new("appwrite-cli-login")))
+    }
+    #[cfg(not(feature = "keyring"))]
+    {
+        Ok(builder.session_store(FileStore::for_app("appwrite-cli-login")?))
+    }
+}
+
+/// Signs in through the browser and the loopback listener.
+async fn browser_login(
+    account: &Account,
+    open: bool,
+    via: Via,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let login = LoopbackLogin::bind().await?;
+    let url = match via {
+        Via::OAuth2(provider) => {
+            let back = login.redirect_url();
+            account.oauth2_token_url(&provider, back, back, &[])?
+        }
+        Via::LoginPage(template) => login.url_from_template(&template)?,
+    };
+    eprintln!("Open this URL in a browser to sign in:");
+    // Alone on its line, so scripts and tests can pick it up.
+    println!("{url}");
+    let _ = std::io::stdout().flush();
+    if open && login::open_browser(&url) {
+        eprintln!("(opened in your browser)");
+    }
+    eprintln!(
+        "Waiting for the sign-in. If the browser cannot reach this machine, paste the address it ends on here."
+    );
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let session = login.paste_from(stdin).finish(account).await?;
+    println!(
+        "logged in as {} (session {}, until {})",
+        session.user_id, session.id, session.expire
+    );
+    Ok(())
+}
+
+async fn run(client: Client, command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let account = Account::new(&client);
     match command {
+        Command::BrowserLogin { open, via } => browser_login(&account, open, via).await?,
         Command::Login { user_id, secret } => {
             let session = account.create_session(user_id, secret).await?;
             println!(
@@ -135,7 +223,7 @@ async fn run(client: Client, command: Command) -> Result<ExitCode, appwrite_clie
                 println!("{} {name} <{}>", user.id, user.email);
                 println!("session {} until {}", session.id, session.expire);
             }
-            RestoreOutcome::Offline(error) => return Err(error),
+            RestoreOutcome::Offline(error) => return Err(error.into()),
             RestoreOutcome::Expired => {
                 eprintln!("the session has expired: log in again");
                 return Ok(ExitCode::FAILURE);
@@ -193,10 +281,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(client, options.command)) {
+    let outcome = runtime.block_on(run(client, options.command));
+    // Standard input may still be read by a blocking thread (the paste prompt): do not wait for it.
+    runtime.shutdown_background();
+    match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {}", one_line(&error));
+            eprintln!("error: {}", one_line(&*error));
             ExitCode::FAILURE
         }
     }

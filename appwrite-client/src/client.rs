@@ -146,7 +146,7 @@ impl ClientBuilder {
 
     /// Checks the settings, builds the client and restores the session stored for this endpoint,
     /// project and profile. A session whose expiry has passed is dropped and cleared from the
-    /// store.
+    /// store (a failure to clear it is logged; the client still builds, signed out).
     ///
     /// This is synchronous: with a [`FileStore`](crate::FileStore) it reads the file on the
     /// calling thread (a small, local read). In async code that must never block, call it inside
@@ -188,7 +188,11 @@ impl ClientBuilder {
 
         let (session, reason) = match store.load(&key)? {
             Some(session) if session.is_expired_at(SystemTime::now()) => {
-                store.clear(&key)?;
+                // Signed out either way: a store that cannot forget (a read-only disk) must not
+                // stop the app from starting.
+                if let Err(error) = store.clear(&key) {
+                    tracing::warn!(error = %error, "could not clear the expired session from the store");
+                }
                 (None, SignOutReason::Expired)
             }
             session => (session, SignOutReason::NoSession),

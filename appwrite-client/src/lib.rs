@@ -31,7 +31,8 @@
 //! - **How it is sent.** As `X-Appwrite-Session` by default, or as a `Cookie`
 //!   ([`CredentialMode`]).
 //! - **Where it is kept.** In a [`SessionStore`]: [`MemoryStore`] (default) or [`FileStore`]
-//!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file).
+//!   (JSON, mode 0600, atomic writes, cross-process lock, several profiles per file; on Unix it
+//!   refuses folders and files it did not make).
 //! - **When it ends.** Logout ([`Account::delete_session`] with `"current"`,
 //!   [`Account::delete_sessions`]) revokes it on the server and then forgets it; a 401 to a
 //!   request that carried it forgets it (revoked or expired elsewhere); a session whose expiry has
@@ -48,11 +49,15 @@
 //!
 //! # Features
 //!
-//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2.
+//! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2; `open-browser` lets
+//! [`login`] start the system browser (off by default: the URL is printed instead); `keyring`
+//! adds `KeyringStore`, which keeps sessions in the OS credential store (macOS Keychain, Windows
+//! Credential Manager, Linux kernel keyutils).
 
 mod account;
 mod client;
 mod error;
+pub mod login;
 mod requests;
 mod session;
 mod store;
@@ -63,6 +68,8 @@ pub use error::{Error, Result};
 pub use requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken, ResponseFuture};
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
+#[cfg(feature = "keyring")]
+pub use store::keyring::{KeyringError, KeyringStore};
 pub use store::memory::MemoryStore;
 pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
 

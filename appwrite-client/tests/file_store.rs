@@ -135,7 +135,7 @@ fn a_corrupt_file_is_a_clear_error_and_left_untouched() {
     assert!(error.is_session_store(), "{error:?}");
     assert_eq!(std::fs::read(&file).unwrap(), garbage);
 
-    for bad in [&b""[..], b"[]", b"{}", b"{\"version\":\"1\"}", b"\xff\xfe"] {
+    for bad in [&b"[]"[..], b"{}", b"{\"version\":\"1\"}", b"\xff\xfe"] {
         std::fs::write(&file, bad).unwrap();
         let error = FileStore::new(&file).load(&key(PROJECT, None)).unwrap_err();
         assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");

@@ -188,11 +188,11 @@ impl Params {
         }
     }
 
-    /// An optional password (8 to 256 characters; `""` means none).
+    /// An optional password: absent means none, anything given (`""` too) must have 8 to 256
+    /// characters (utopia validates every parameter that was sent).
     pub(crate) fn optional_password(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::String(p)) if p.is_empty() => Ok(None),
             Some(Value::String(p)) if (8..=256).contains(&p.chars().count()) => Ok(Some(p)),
             Some(_) => Err(ApiError::invalid_param(name, PASSWORD_DESCRIPTION)),
         }

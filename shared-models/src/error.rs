@@ -114,6 +114,8 @@ error_types! {
     UserEmailAlreadyExists = ("user_email_already_exists", 409, "A user with the same email already exists in the current project."),
     PasswordPersonalData = ("password_personal_data", 400, "The password you are trying to use contains references to your name, email, phone or userID. For your security, please choose a different password and try again."),
     UserSessionNotFound = ("user_session_not_found", 404, "The current user session could not be found."),
+    UserOauth2ProviderError = ("user_oauth2_provider_error", 424, "OAuth2 provider returned some error."),
+    UserMissingId = ("user_missing_id", 400, "Missing ID from OAuth2 provider."),
     UserUnauthorized = ("user_unauthorized", 401, "The current user is not authorized to perform the requested action."),
     UserAuthMethodUnsupported = ("user_auth_method_unsupported", 501, "The requested authentication method is either disabled or unsupported. Please check the supported authentication methods in the Appwrite console."),
     UserPhoneAlreadyExists = ("user_phone_already_exists", 409, "A user with the same phone number already exists in the current project."),
@@ -125,6 +127,10 @@ error_types! {
     ApiKeyExpired = ("api_key_expired", 401, "The ephemeral API key has expired. Please don't use ephemeral API keys for more than duration of the execution."),
     ProjectNotFound = ("project_not_found", 404, "Project with the requested ID could not be found. Please check the value of the X-Appwrite-Project header to ensure the correct project ID is being used."),
     ProjectKeyExpired = ("project_key_expired", 401, "The project key has expired. Please generate a new key using the Appwrite console."),
+    ProjectProviderDisabled = ("project_provider_disabled", 412, "The chosen OAuth provider is disabled. You can enable the OAuth provider using the Appwrite console."),
+    ProjectProviderUnsupported = ("project_provider_unsupported", 400, "The chosen OAuth provider is unsupported. Please check the <a href=\"/docs/client/account?sdk=web-default#accountCreateOAuth2Session\">Create OAuth2 Session docs</a> for the complete list of supported OAuth providers."),
+    ProjectInvalidSuccessUrl = ("project_invalid_success_url", 400, "Invalid redirect URL for OAuth success."),
+    ProjectInvalidFailureUrl = ("project_invalid_failure_url", 400, "Invalid redirect URL for OAuth failure."),
     ProjectIdMissing = ("project_id_missing", 403, "When using project API key, make sure to pass x-appwrite-project header with your project ID."),
 }
 

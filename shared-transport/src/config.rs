@@ -18,6 +18,28 @@ use crate::transport::{Inner, Transport};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed between two reads of a response.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit on one whole attempt, from sending to the last byte of the body: a server that
+/// trickles a byte every few seconds cannot hold a call past it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The limit on one whole attempt.
+#[derive(Clone, Copy, Debug, Default)]
+enum AttemptTimeout {
+    #[default]
+    Default,
+    Set(Duration),
+    Off,
+}
+
+impl AttemptTimeout {
+    fn get(self) -> Option<Duration> {
+        match self {
+            Self::Default => Some(DEFAULT_TIMEOUT),
+            Self::Set(limit) => Some(limit),
+            Self::Off => None,
+        }
+    }
+}
 
 /// Connection settings shared by both SDKs' client builders. Setters never fail; [`build`]
 /// checks everything.
@@ -32,8 +54,10 @@ pub struct HttpConfig {
     self_signed: bool,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
-    timeout: Option<Duration>,
+    timeout: AttemptTimeout,
     http_client: Option<reqwest::Client>,
+    proxies: Vec<reqwest::Proxy>,
+    no_proxy: bool,
     retry: RetryPolicy,
     max_response_bytes: Option<usize>,
 }
@@ -47,8 +71,11 @@ impl fmt::Debug for HttpConfig {
             .field("self_signed", &self.self_signed)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.timeout.get())
             .field("custom_http_client", &self.http_client.is_some())
+            // A proxy URL may hold a password: only say how many there are.
+            .field("proxies", &self.proxies.len())
+            .field("no_proxy", &self.no_proxy)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
@@ -110,15 +137,38 @@ impl HttpConfig {
         self
     }
 
-    /// A limit on each whole attempt, from sending to the last byte (none by default).
+    /// A limit on each whole attempt, from sending to the last byte of the body (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = AttemptTimeout::Set(timeout);
+        self
+    }
+
+    /// Removes the limit on each whole attempt: only the connect and read timeouts then bound a
+    /// call, and a server that trickles its answer can hold it for as long as it keeps sending.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = AttemptTimeout::Off;
+        self
+    }
+
+    /// Sends requests through `proxy` (add several for different schemes). Without one, the
+    /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables are honoured.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxies.push(proxy);
+        self
+    }
+
+    /// Ignores the proxy environment variables: connect directly unless [`proxy`](Self::proxy)
+    /// says otherwise.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
         self
     }
 
     /// Uses this `reqwest::Client` as it is, instead of building one. Its own settings then apply:
-    /// the timeout, self-signed and redirect settings here are not used, so build it with
-    /// `redirect(reqwest::redirect::Policy::none())` to keep credentials from following a redirect.
+    /// the connect and read timeouts, proxies, self-signed and redirect settings here are not
+    /// used (the attempt [`timeout`](Self::timeout) still is). A redirect it follows is refused
+    /// once seen, but by then the credentials were sent to the other host: build it with
+    /// `redirect(reqwest::redirect::Policy::none())`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -193,13 +243,20 @@ impl HttpConfig {
             }
         }
 
+        let custom_client = self.http_client.is_some();
         let http = match self.http_client {
             Some(client) => client,
-            None => build_http_client(
-                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
-                self.self_signed,
-            )?,
+            None if endpoint.as_url().scheme() == "https" && !TLS_BUILT_IN => {
+                // Caught here rather than surfacing at the first call as a connect error.
+                return Err(ConfigError::NoTls("an https:// endpoint"));
+            }
+            None => build_http_client(ClientSettings {
+                connect: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                read: self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+                self_signed: self.self_signed,
+                proxies: self.proxies,
+                no_proxy: self.no_proxy,
+            })?,
         };
 
         Ok(Transport {
@@ -209,7 +266,8 @@ impl HttpConfig {
                 project,
                 headers,
                 retry: self.retry,
-                timeout: self.timeout,
+                timeout: self.timeout.get(),
+                custom_client,
                 max_response_bytes: self.max_response_bytes.unwrap_or(MAX_RESPONSE_BYTES),
                 redact,
                 platform,
@@ -234,21 +292,35 @@ pub fn header_value(
     Ok(header)
 }
 
-fn build_http_client(
+/// What the `reqwest::Client` we build is made of.
+struct ClientSettings {
     connect: Duration,
     read: Duration,
     self_signed: bool,
-) -> Result<reqwest::Client, ConfigError> {
-    let builder = reqwest::Client::builder()
-        .connect_timeout(connect)
-        .read_timeout(read)
+    proxies: Vec<reqwest::Proxy>,
+    no_proxy: bool,
+}
+
+fn build_http_client(settings: ClientSettings) -> Result<reqwest::Client, ConfigError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(settings.connect)
+        .read_timeout(settings.read)
         // A redirect would carry the API key or session to wherever it points.
         .redirect(reqwest::redirect::Policy::none());
-    let builder = accept_invalid_certs(builder, self_signed)?;
+    if settings.no_proxy {
+        builder = builder.no_proxy();
+    }
+    for proxy in settings.proxies {
+        builder = builder.proxy(proxy);
+    }
+    let builder = accept_invalid_certs(builder, settings.self_signed)?;
     builder
         .build()
         .map_err(|e| ConfigError::HttpClient(Box::new(e) as BoxError))
 }
+
+/// Whether this build has a TLS backend (the `rustls` or `native-tls` feature).
+const TLS_BUILT_IN: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
 #[allow(clippy::unnecessary_wraps)] // fallible only without a TLS backend

@@ -39,6 +39,13 @@ pub enum TransportError {
         /// The 3xx status.
         status: u16,
     },
+    /// A client given with `http_client` followed a redirect away from the URL asked for. Its
+    /// answer is refused, but the request, credentials included, did reach the other address:
+    /// build that client with `redirect(reqwest::redirect::Policy::none())`.
+    #[error(
+        "the custom http client followed a redirect away from the endpoint; its answer was refused (build it with redirect::Policy::none())"
+    )]
+    RedirectFollowed,
     /// The response body was larger than any Appwrite response.
     #[error("the response body is larger than {limit} bytes")]
     BodyTooLarge {

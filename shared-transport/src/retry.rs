@@ -113,7 +113,9 @@ impl RetryPolicy {
                 let retryable = match transport {
                     TransportError::Connect { .. } => true,
                     TransportError::Timeout(_) | TransportError::Io(_) => idempotent,
-                    TransportError::Redirect { .. } | TransportError::BodyTooLarge { .. } => false,
+                    TransportError::Redirect { .. }
+                    | TransportError::RedirectFollowed
+                    | TransportError::BodyTooLarge { .. } => false,
                 };
                 return retryable.then(|| self.backoff(attempt));
             }

@@ -98,20 +98,42 @@ macro_rules! http_config_setters {
             self
         }
 
-        /// A limit on each whole attempt, from sending to the last byte (none by default: the
-        /// connect and read timeouts bound each phase instead).
+        /// A limit on each whole attempt, from sending to the last byte of the body (default
+        /// 60 s), so a server that trickles its answer cannot hold a call.
         pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
             self.http = self.http.timeout(timeout);
             self
         }
 
+        /// Removes the limit on each whole attempt: only the connect and read timeouts then
+        /// bound a call.
+        pub fn no_timeout(mut self) -> Self {
+            self.http = self.http.no_timeout();
+            self
+        }
+
+        /// Sends requests through `proxy` (add several for different schemes). Without one, the
+        /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables are
+        /// honoured.
+        pub fn proxy(mut self, proxy: $crate::reqwest::Proxy) -> Self {
+            self.http = self.http.proxy(proxy);
+            self
+        }
+
+        /// Ignores the proxy environment variables: connect directly unless
+        /// [`proxy`](Self::proxy) says otherwise.
+        pub fn no_proxy(mut self) -> Self {
+            self.http = self.http.no_proxy();
+            self
+        }
+
         #[doc = concat!(
-            "Uses this `reqwest::Client` as it is (for a proxy, custom root certificates, …) ",
-            "instead of building one. Its own settings then apply: the timeouts and ",
-            "`self_signed` set here are not used. Build it with ",
-            "`redirect(reqwest::redirect::Policy::none())`, or a redirect could carry ", $secret,
-            " to another host, and without a cookie store (the SDK attaches its credentials ",
-            "itself)."
+            "Uses this `reqwest::Client` as it is (for custom root certificates, …) ",
+            "instead of building one. Its own settings then apply: the connect and read timeouts, ",
+            "proxies and `self_signed` set here are not used (the attempt `timeout` still is). ",
+            "Build it with `redirect(reqwest::redirect::Policy::none())`: a redirect it follows ",
+            "is refused once seen, but by then ", $secret, " went to the other host. Build it ",
+            "without a cookie store too (the SDK attaches its credentials itself)."
         )]
         pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {
             self.http = self.http.http_client(client);

@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Option<Duration>,
+    /// Whether `http` is the user's own client, which may follow redirects.
+    pub(crate) custom_client: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) redact: Vec<SecretString>,
     /// Which SDK this is: it names the target of the `tracing` events.
@@ -87,6 +89,7 @@ impl Transport {
                 max_response_bytes: inner.max_response_bytes,
                 redact: inner.redact.clone(),
                 platform: inner.platform,
+                custom_client: inner.custom_client,
             }),
         }
     }
@@ -213,6 +216,8 @@ impl Transport {
     }
 
     async fn attempt(&self, request: &Request, url: reqwest::Url, body: Option<Bytes>) -> Attempt {
+        // Only a user's own client may follow a redirect: keep what we asked for to compare.
+        let asked = self.inner.custom_client.then(|| url.clone());
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         let headers = http_request.headers_mut();
         headers.clone_from(&self.inner.headers);
@@ -227,6 +232,10 @@ impl Transport {
             Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into()),
         };
         let status = response.status().as_u16();
+        if asked.is_some_and(|asked| asked != *response.url()) {
+            // The answer is from wherever the redirect pointed: never take it for Appwrite's.
+            return Attempt::Failed(TransportError::RedirectFollowed.into());
+        }
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
             sdk_event!(
                 self.inner.platform,

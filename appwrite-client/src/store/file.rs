@@ -2,19 +2,25 @@
 //! cross-process lock.
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::lock::{DEFAULT_LOCK_TIMEOUT, lock_within};
+use super::trust::{self, MAX_FILE_SIZE};
 use super::{ProfileKey, SessionStore, StoreError, StoredSession};
 
 /// The document format this crate writes and the newest it reads.
 const VERSION: u32 = 1;
 /// The file name [`FileStore::for_app`] uses inside the app's data folder.
 const FILE_NAME: &str = "sessions.json";
+/// Random characters in a temporary file's name, `.<file name>-XXXXXX.tmp`.
+const TEMP_RANDOM_LEN: usize = 6;
 
 /// Keeps sessions in a JSON file, so the user stays signed in across restarts.
 ///
@@ -22,11 +28,24 @@ const FILE_NAME: &str = "sessions.json";
 ///   `{"version":1,"current":…,"profiles":{…}}`, holding one session per [`ProfileKey`] (endpoint,
 ///   project and optional profile name), so one app can stay signed in to several projects or
 ///   accounts. `current` names the profile saved last.
-/// - **Private.** On Unix the file is created with mode `0600`, and a missing folder with `0700`
-///   (an existing folder is left as it is).
+/// - **Private.** On Unix the file is created with mode `0600`, and a missing folder with `0700`.
+/// - **Trusts nothing it did not make** (Unix). The folder must belong to the user: one other
+///   users can write to is made `0700` (with a `tracing` warning), one of another user's or a
+///   shared one like `/tmp` is refused. The file and the lock file are opened without following
+///   links and must be regular files of the user's: a link, a pipe or a device is an error at once,
+///   never followed, waited on or read. A file other users can write, or another user's, is refused
+///   and never restored into a session (a planted file cannot sign the user in to someone else's
+///   account); one they can read is made `0600` with a warning. Refusals are
+///   [`StoreError::Untrusted`], naming the path and the fix. On Windows there are no owners or
+///   modes to compare: links and special files are refused, the folder's ACL is trusted (the
+///   per-user data folder of [`for_app`](Self::for_app) is private to the user by default).
+/// - **Bounded.** Reads stop at 1 MiB (a larger file is [`StoreError::TooLarge`]); an empty file
+///   reads as a store without sessions. The lock is waited for 10 s at most
+///   ([`lock_timeout`](Self::lock_timeout)), then [`StoreError::Busy`].
 /// - **Atomic.** Every change writes a temporary file in the same folder, flushes it to disk and
 ///   renames it over the old one (then flushes the folder), so a crash leaves the old file or the
-///   new one, never half of each.
+///   new one, never half of each. Temporary files a crash left behind (`.<file name>-*.tmp`, each
+///   holding every credential) are removed, under the lock, by the next change.
 /// - **Safe across processes.** Changes take an exclusive lock on a sidecar file, `<file>.lock`,
 ///   for the whole read-modify-write, so two processes signing in or out at once neither corrupt
 ///   the file nor lose each other's profiles. Reads take no lock: a rename is atomic.
@@ -56,12 +75,14 @@ const FILE_NAME: &str = "sessions.json";
 #[derive(Clone)]
 pub struct FileStore {
     path: PathBuf,
+    lock_timeout: Duration,
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
             .field("path", &self.path)
+            .field("lock_timeout", &self.lock_timeout)
             .finish()
     }
 }
@@ -114,7 +135,17 @@ impl FileStore {
     /// A store in the file at `path`, chosen by the app. Nothing is read or created until the
     /// first use; the folder is created (mode `0700`) on the first save.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// How long a change waits for another process to release the store's lock before it fails
+    /// with [`StoreError::Busy`] (10 s unless set; zero tries once).
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// A store at the per-user default location for `app`: `sessions.json` in the platform's data
@@ -173,26 +204,27 @@ impl FileStore {
         PathBuf::from(name)
     }
 
+    /// The document in the file: `None` when there is no folder or file, an empty one for an
+    /// empty file (a store nothing was saved in yet).
     fn read_document(&self) -> Result<Option<Document>, StoreError> {
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(StoreError::Read {
-                    path: self.path.clone(),
-                    source,
-                });
-            }
-        };
-        warn_if_shared(&self.path);
-        parse(&self.path, &bytes).map(Some)
+        if !trust::check_dir(self.dir())? {
+            return Ok(None);
+        }
+        match trust::read_store_file(&self.path)? {
+            None => Ok(None),
+            Some(bytes) if bytes.is_empty() => Ok(Some(Document::empty())),
+            Some(bytes) => parse(&self.path, &bytes).map(Some),
+        }
     }
 
     /// Runs `change` on the document under the cross-process lock and writes the result if it
     /// says something changed.
     fn update(&self, change: impl FnOnce(&mut Document) -> bool) -> Result<(), StoreError> {
-        self.create_dir()?;
+        if !trust::check_dir(self.dir())? {
+            self.create_dir()?;
+        }
         let _lock = self.lock()?;
+        self.remove_leftover_temp_files();
         let mut doc = self.read_document()?.unwrap_or_else(Document::empty);
         if change(&mut doc) {
             self.write(&doc)?;
@@ -202,9 +234,6 @@ impl FileStore {
 
     fn create_dir(&self) -> Result<(), StoreError> {
         let dir = self.dir();
-        if dir.is_dir() {
-            return Ok(());
-        }
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -224,23 +253,55 @@ impl FileStore {
                 }
             })?;
         }
-        Ok(())
+        // Someone else may have made it first: check it as any folder found.
+        trust::check_dir(dir).map(drop)
     }
 
     /// Takes the exclusive lock on `<file>.lock`; it is released when the returned file is closed.
     fn lock(&self) -> Result<File, StoreError> {
         let path = self.lock_path();
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|source| StoreError::Lock {
-            path: path.clone(),
-            source,
-        })?;
-        fs4::fs_std::FileExt::lock_exclusive(&file)
-            .map_err(|source| StoreError::Lock { path, source })?;
+        let file = trust::open_lock_file(&path)?;
+        lock_within(&file, &path, self.lock_timeout)?;
         Ok(file)
+    }
+
+    /// The start of a temporary file's name: `.<file name>-`.
+    fn temp_prefix(&self) -> OsString {
+        let mut prefix = OsString::from(".");
+        prefix.push(
+            self.path
+                .file_name()
+                .unwrap_or_else(|| OsStr::new(FILE_NAME)),
+        );
+        prefix.push("-");
+        prefix
+    }
+
+    /// Removes the temporary files an interrupted save left (each holds every credential). Called
+    /// under the lock, so none of them is a save in progress. Failing to remove one is logged,
+    /// not fatal: the save itself does not depend on it.
+    fn remove_leftover_temp_files(&self) {
+        let prefix = self.temp_prefix();
+        let Ok(entries) = fs::read_dir(self.dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !is_temp_file_name(&entry.file_name(), &prefix) {
+                continue;
+            }
+            let path = entry.path();
+            match fs::remove_file(&path) {
+                Ok(()) => tracing::info!(
+                    path = %path.display(),
+                    "removed a temporary file an interrupted save of the session store left"
+                ),
+                Err(error) => tracing::warn!(
+                    path = %path.display(),
+                    %error,
+                    "could not remove a temporary file an interrupted save of the session store left"
+                ),
+            }
+        }
     }
 
     /// Writes `doc` atomically: temporary file (0600) in the same folder, flush, rename, flush
@@ -250,23 +311,46 @@ impl FileStore {
             path: self.path.clone(),
             source,
         };
+        let mut json = serde_json::to_vec_pretty(doc)
+            .map_err(|e| write_error(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+        json.push(b'\n');
+        if json.len() as u64 > MAX_FILE_SIZE {
+            // Never write a file that could not be read back.
+            return Err(write_error(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the sessions would take more than {MAX_FILE_SIZE} bytes"),
+            )));
+        }
         let dir = self.dir();
+        let prefix = self.temp_prefix();
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".sessions-").suffix(".tmp");
+        builder
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .rand_bytes(TEMP_RANDOM_LEN);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
             builder.permissions(fs::Permissions::from_mode(0o600));
         }
         let mut temp = builder.tempfile_in(dir).map_err(write_error)?;
-        let mut json = serde_json::to_vec_pretty(doc)
-            .map_err(|e| write_error(io::Error::new(io::ErrorKind::InvalidData, e)))?;
-        json.push(b'\n');
         temp.write_all(&json).map_err(write_error)?;
         temp.as_file().sync_all().map_err(write_error)?;
         temp.persist(&self.path).map_err(|e| write_error(e.error))?;
         sync_dir(dir).map_err(write_error)
     }
+}
+
+/// Whether `name` is `<prefix>` + the random part + `.tmp`, as [`FileStore::write`] names its
+/// temporary files; exact, so another store's files in the same folder (`sessions.json-2`'s,
+/// say) never match.
+fn is_temp_file_name(name: &OsStr, prefix: &OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.strip_prefix(prefix.as_encoded_bytes())
+        .and_then(|rest| rest.strip_suffix(b".tmp"))
+        .is_some_and(|random| {
+            random.len() == TEMP_RANDOM_LEN && random.iter().all(u8::is_ascii_alphanumeric)
+        })
 }
 
 #[cfg(unix)]
@@ -279,22 +363,6 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
-
-#[cfg(unix)]
-fn warn_if_shared(path: &Path) {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let Ok(meta) = fs::metadata(path) {
-        if meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(
-                path = %path.display(),
-                "the session store is readable by other users; it is rewritten with mode 0600 on the next save"
-            );
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_shared(_path: &Path) {}
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
     #[derive(Deserialize)]
@@ -371,8 +439,8 @@ impl SessionStore for FileStore {
     }
 
     fn clear(&self, key: &ProfileKey) -> Result<(), StoreError> {
-        if !self.path.exists() {
-            return Ok(());
+        if self.read_document()?.is_none() {
+            return Ok(()); // nothing saved: no folder, file or lock to make
         }
         self.update(|doc| {
             let name = key.as_string();

@@ -3,11 +3,12 @@
 //!
 //! Two stores ship with the crate: [`MemoryStore`](crate::MemoryStore) (the default: the session
 //! lives as long as the process) and [`FileStore`](crate::FileStore) (a JSON file, mode 0600, written
-//! atomically under a cross-process lock). Bring your own (an OS keyring, say) by implementing
-//! [`SessionStore`].
+//! atomically under a cross-process lock); with the `keyring` feature, `KeyringStore` keeps
+//! sessions in the OS credential store. Bring your own by implementing [`SessionStore`].
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use appwrite_models::protocol::Endpoint;
 use appwrite_models::{Datetime, Session, SessionCredential, SessionId, UserId};
@@ -15,7 +16,11 @@ use appwrite_transport::BoxError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub(crate) mod file;
+#[cfg(feature = "keyring")]
+pub(crate) mod keyring;
+mod lock;
 pub(crate) mod memory;
+mod trust;
 
 /// Keeps signed-in sessions between runs, one per [`ProfileKey`].
 ///
@@ -269,6 +274,41 @@ pub enum StoreError {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+    /// Another process held the store's lock for longer than the
+    /// [lock timeout](crate::FileStore::lock_timeout) (10 s unless set): nothing was changed. Close
+    /// the other instance of the app, or try again.
+    #[error(
+        "another process holds the session store (its lock {} was not released within {waited:?}): nothing was changed; close the other instance or try again",
+        path.display()
+    )]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// How long the store waited.
+        waited: Duration,
+    },
+    /// The store's folder, file or lock file is not one this user can trust: another user's, one
+    /// other users can write to, a symbolic link, a pipe or a device. Nothing in it was used, and it
+    /// was left as it is; the message says what to do.
+    #[error("{} {reason}", path.display())]
+    Untrusted {
+        /// The folder or file.
+        path: PathBuf,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+    /// The file is larger than a session store ever is (1 MiB): it was not read, and was left as it
+    /// is. (A change that would make the file that large fails with [`StoreError::Write`].)
+    #[error(
+        "{} is larger than a session store may be ({limit} bytes); it was left untouched: remove it",
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The size limit in bytes.
+        limit: u64,
     },
     /// The file is not a session store this program can read. It is left as it is: move it away
     /// (the user will have to sign in again) or restore it from a backup.

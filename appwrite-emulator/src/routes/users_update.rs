@@ -1,18 +1,18 @@
 //! `/v1/users/{userId}/…` updates (name, email, phone, password, prefs, labels, verification)
 //! and the preferences reads, with Appwrite 1.9.6's validation and errors (users.php, account.php).
 
-use std::sync::Arc;
-
 use appwrite_models::ErrorType;
 use axum::Router;
-use axum::routing::{get, patch, put};
+use axum::routing::{patch, put};
 use serde_json::{Map, Value};
 
-use super::ok;
-use crate::auth::{Body, Ctx, PathParams};
+use super::{Routes, ok};
+use crate::auth::Ctx;
+use crate::crypto::{hex, sha256};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Me, PathParams};
 use crate::params::{Params, uid};
-use crate::state::{Conflict, Contact, Shared, UserRecord, hex, sha256};
+use crate::state::{Conflict, Contact, UserRecord};
 use crate::wire::UserOut;
 
 /// `APP_LIMIT_ARRAY_LABELS_SIZE`.
@@ -20,27 +20,17 @@ const MAX_LABELS: usize = 1000;
 /// `Assoc`'s limit on the JSON of a preferences object.
 const MAX_PREFS_JSON: usize = 65_535;
 
-/// The routes of this file, merged into the `/v1` router.
-pub(super) fn router() -> Router<Arc<Shared>> {
+/// The update routes of one user, merged under `/v1/users/{user_id}`.
+pub(super) fn one_user() -> Routes {
     Router::new()
-        .route("/v1/users/{user_id}/name", patch(update_name))
-        .route("/v1/users/{user_id}/email", patch(update_email))
-        .route("/v1/users/{user_id}/phone", patch(update_phone))
-        .route("/v1/users/{user_id}/password", patch(update_password))
-        .route(
-            "/v1/users/{user_id}/prefs",
-            patch(update_prefs).get(get_prefs),
-        )
-        .route("/v1/users/{user_id}/labels", put(update_labels))
-        .route(
-            "/v1/users/{user_id}/verification",
-            patch(update_email_verification),
-        )
-        .route(
-            "/v1/users/{user_id}/verification/phone",
-            patch(update_phone_verification),
-        )
-        .route("/v1/account/prefs", get(get_account_prefs))
+        .route("/name", patch(update_name))
+        .route("/email", patch(update_email))
+        .route("/phone", patch(update_phone))
+        .route("/password", patch(update_password))
+        .route("/prefs", patch(update_prefs).get(get_prefs))
+        .route("/labels", put(update_labels))
+        .route("/verification", patch(update_email_verification))
+        .route("/verification/phone", patch(update_phone_verification))
 }
 
 fn user_not_found() -> ApiError {
@@ -158,9 +148,13 @@ pub(super) async fn update_password(
     }
     // `""` removes the password: Appwrite answers with `password: ""` (users.php sets it so and
     // sends the user before going on to hash the empty string).
-    let hash = p
-        .optional_password("password")?
-        .map_or_else(String::new, |pw| hex(&sha256(pw)));
+    // `PasswordStrength(allowEmpty: true)`: `""` is valid here, unlike in `createUser`.
+    let hash = match p.get("password") {
+        Some(Value::String(empty)) if empty.is_empty() => String::new(),
+        _ => p
+            .optional_password("password")?
+            .map_or_else(String::new, |pw| hex(&sha256(pw))),
+    };
     let now = ctx.shared.clock.now_ms();
     update(&ctx, user_id, |user| {
         user.password_hash = Some(hash);
@@ -281,9 +275,7 @@ pub(super) async fn get_prefs(ctx: Ctx, PathParams(user_id): PathParams<String>)
 }
 
 /// `GET /v1/account/prefs`: the signed-in user's preferences.
-pub(super) async fn get_account_prefs(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+pub(super) async fn get_account_prefs(Me { ctx, user: me }: Me) -> ApiResult {
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_not_found)?;
     Ok(ok(&user.prefs))

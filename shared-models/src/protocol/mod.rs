@@ -116,25 +116,51 @@ fn describe_json_error(error: &serde_json::Error) -> String {
     }
 }
 
-/// `serde_json`'s message for `error` with every double-quoted value replaced by `"…"`: a
-/// message like `invalid type: string "…", expected u64` could otherwise repeat a secret from
-/// the JSON. Field names (in backticks), positions and expectations stay.
+/// `serde_json`'s message for `error` with every value from the body replaced by `…`: a message
+/// like `invalid type: string "…", expected u64` could otherwise repeat a secret from the JSON.
+///
+/// serde quotes a string value with `Debug` (so a `"` inside it is written `\"`) and a character
+/// or an unknown variant in backticks. Quoted text is skipped with its escapes honoured, so an
+/// escaped quote cannot end it early; backticked text is kept only after `missing field ` or
+/// `duplicate field `, where it names one of our own fields. Positions and expectations stay.
 pub fn json_error_without_values(error: &serde_json::Error) -> String {
-    let message = error.to_string();
+    mask_values(&error.to_string())
+}
+
+fn mask_values(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut in_quotes = false;
-    for c in message.chars() {
-        match (c, in_quotes) {
-            ('"', false) => {
-                in_quotes = true;
-                out.push_str("\"…");
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str("\"…\"");
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match (c, escaped) {
+                        ('\\', false) => escaped = true,
+                        ('"', false) => break,
+                        _ => escaped = false,
+                    }
+                }
             }
-            ('"', true) => {
-                in_quotes = false;
-                out.push('"');
+            '`' => {
+                let names_our_field =
+                    out.ends_with("missing field ") || out.ends_with("duplicate field ");
+                out.push('`');
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                    if names_our_field {
+                        out.push(c);
+                    }
+                }
+                if !names_our_field {
+                    out.push('…');
+                }
+                out.push('`');
             }
-            (_, true) => {}
-            (c, false) => out.push(c),
+            c => out.push(c),
         }
     }
     out
@@ -198,5 +224,51 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!described.contains("s3cr3t"), "{described}");
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_the_masking() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Limit {
+            limit: u64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            Known,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Wrapper {
+            kind: Kind,
+            letter: u8,
+        }
+        let bodies: [&[u8]; 4] = [
+            br#"{"limit":"x\"s3cr3t\" \\\"s3cr3t"}"#,
+            br#"{"limit":"\"s3cr3t"}"#,
+            br#"{"kind":"s3cr3t","letter":1}"#,
+            br#"{"limit":"a\\"s3cr3t"#,
+        ];
+        for body in bodies {
+            let error = serde_json::from_slice::<Limit>(body)
+                .map(|_| ())
+                .or_else(|_| serde_json::from_slice::<Wrapper>(body).map(|_| ()))
+                .unwrap_err();
+            let message = json_error_without_values(&error);
+            assert!(!message.contains("s3cr3t"), "{message}");
+            let described = decode_json::<Wrapper>(200, None, body)
+                .unwrap_err()
+                .to_string();
+            assert!(!described.contains("s3cr3t"), "{described}");
+        }
+        // A missing field names our own struct's field: that stays, it helps.
+        let error = serde_json::from_str::<Limit>("{}").unwrap_err();
+        assert!(json_error_without_values(&error).contains("`limit`"));
+        // A character or a variant from the body, in backticks, does not.
+        assert_eq!(
+            mask_values("invalid value: character `s`"),
+            "invalid value: character `…`"
+        );
     }
 }
