@@ -74,7 +74,8 @@ impl Params {
         self.0.get(name).filter(|v| !v.is_null())
     }
 
-    fn present(&self, name: &str) -> bool {
+    /// Whether the parameter was sent at all, even as `null`.
+    pub(crate) fn present(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
 

@@ -261,6 +261,8 @@ pub(crate) struct UserRecord {
     pub status: bool,
     pub email_verification: bool,
     pub phone_verification: bool,
+    pub labels: Vec<String>,
+    pub prefs: serde_json::Map<String, serde_json::Value>,
     pub targets: Vec<TargetRecord>,
     /// Token secret hash → tokens with that hash (short secrets can collide).
     #[serde(with = "crate::persist::token_map")]
@@ -386,6 +388,17 @@ pub(crate) struct Store {
     max_users: usize,
 }
 
+/// A user's email address or phone number, for [`Store::set_contact`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contact {
+    Email,
+    Phone,
+}
+
+/// Another user (or this one) already has the email address or phone number.
+#[derive(Debug)]
+pub(crate) struct Conflict;
+
 impl Default for Store {
     fn default() -> Self {
         Self::with_cap(usize::MAX)
@@ -495,6 +508,8 @@ impl Store {
             status: true,
             email_verification: false,
             phone_verification: false,
+            labels: Vec::new(),
+            prefs: serde_json::Map::new(),
             targets,
             tokens: HashMap::new(),
             token_count: 0,
@@ -502,6 +517,66 @@ impl Store {
             session_by_hash: HashMap::new(),
         };
         Ok(self.users.entry(new.id).or_insert(record))
+    }
+
+    /// Sets or (with `None`) removes a user's email or phone, keeping the index and the user's
+    /// messaging target in step (Appwrite's `updateEmail`/`updatePhone`). Fails with [`Conflict`]
+    /// when any user, this one included, already has a target with that value.
+    pub(crate) fn set_contact(
+        &mut self,
+        id: &str,
+        kind: Contact,
+        value: Option<String>,
+        now: Millis,
+    ) -> Result<Option<&mut UserRecord>, Conflict> {
+        let index = match kind {
+            Contact::Email => &mut self.emails,
+            Contact::Phone => &mut self.phones,
+        };
+        if value.as_ref().is_some_and(|v| index.contains_key(v)) {
+            return Err(Conflict);
+        }
+        let Some(user) = self.users.get_mut(id) else {
+            return Ok(None);
+        };
+        let (field, provider_type) = match kind {
+            Contact::Email => (&mut user.email, "email"),
+            Contact::Phone => (&mut user.phone, "sms"),
+        };
+        let old = std::mem::replace(field, value.clone());
+        if let Some(old) = &old {
+            index.remove(old);
+        }
+        let target = old.as_ref().and_then(|old| {
+            user.targets
+                .iter()
+                .position(|t| t.provider_type == provider_type && &t.identifier == old)
+        });
+        match (value, target) {
+            (Some(value), Some(at)) => {
+                index.insert(value.clone(), user.id.clone());
+                user.targets[at].identifier = value;
+            }
+            (Some(value), None) => {
+                index.insert(value.clone(), user.id.clone());
+                user.targets.push(TargetRecord {
+                    id: appwrite_models::ID::unique(),
+                    created_at: now,
+                    provider_type,
+                    identifier: value,
+                });
+            }
+            (None, Some(at)) => {
+                user.targets.remove(at);
+            }
+            (None, None) => {}
+        }
+        match kind {
+            Contact::Email => user.email_verification = false,
+            Contact::Phone => user.phone_verification = false,
+        }
+        user.updated_at = now;
+        Ok(Some(user))
     }
 
     pub(crate) fn delete_user(&mut self, id: &str) -> Option<UserRecord> {

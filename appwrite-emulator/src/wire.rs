@@ -103,7 +103,7 @@ impl Serialize for UserOut<'_> {
         }
         map.serialize_entry("registration", &datetime(u.created_at))?;
         map.serialize_entry("status", &u.status)?;
-        map.serialize_entry("labels", &[] as &[&str])?;
+        map.serialize_entry("labels", &u.labels)?;
         map.serialize_entry(
             "passwordUpdate",
             &u.password_update.map_or(Datetime::UNSET, datetime),
@@ -123,7 +123,7 @@ impl Serialize for UserOut<'_> {
         }
         map.serialize_entry("phoneVerification", &u.phone_verification)?;
         map.serialize_entry("mfa", &false)?;
-        map.serialize_entry("prefs", &serde_json::Map::new())?;
+        map.serialize_entry("prefs", &u.prefs)?;
         let targets: Vec<_> = u
             .targets
             .iter()

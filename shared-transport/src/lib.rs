@@ -17,7 +17,10 @@
 
 mod config;
 mod error;
+#[macro_use]
+mod events;
 mod future;
+mod hints;
 mod request;
 mod retry;
 mod sdk_error;

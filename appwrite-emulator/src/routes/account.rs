@@ -36,6 +36,7 @@ pub(super) fn router() -> Routes {
         .nest("/tokens", super::tokens::router())
         .route("/jwts", post(create_jwt))
         .route("/jwt", post(create_jwt))
+        .route("/prefs", get(super::users_update::get_account_prefs))
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: 10 per hour per IP.

@@ -7,6 +7,7 @@ mod oauth2;
 mod sessions;
 mod tokens;
 mod users;
+mod users_update;
 
 use std::sync::Arc;
 

@@ -81,7 +81,8 @@ pub(super) fn router() -> Routes {
             "/sessions/{session_id}",
             axum::routing::delete(delete_session),
         )
-        .route("/jwts", post(create_jwt));
+        .route("/jwts", post(create_jwt))
+        .merge(super::users_update::one_user());
     Router::new()
         .route("/", post(create).get(list))
         .nest("/{user_id}", one_user)
