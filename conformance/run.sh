@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Official-client conformance check: drives the custom-token flow through the official
-# node-appwrite, appwrite (web SDK, under Node) and Python appwrite packages against an
-# already running Appwrite-compatible server (normally appwrite-emulator).
+# node-appwrite, appwrite (web SDK, under Node; once more browser-shaped, with an Origin header
+# from a registered platform) and Python appwrite packages against an already running
+# Appwrite-compatible server (normally appwrite-emulator).
 #
 #   APPWRITE_ENDPOINT=http://127.0.0.1:8080/v1 APPWRITE_PROJECT_ID=demo \
 #   APPWRITE_API_KEY=dev-key conformance/run.sh
@@ -41,7 +42,8 @@ fi
 
 # ESM imports ignore NODE_PATH, so the scripts run from the temp dir, next to node_modules.
 # The package.json also stops npm from installing into some parent folder.
-cp "$here"/lib.mjs "$here"/node_check.mjs "$here"/web_check.mjs "$here"/python_check.py "$work"/
+cp "$here"/lib.mjs "$here"/node_check.mjs "$here"/web_check.mjs "$here"/browser_check.mjs \
+  "$here"/python_check.py "$work"/
 echo '{"private": true}' >"$work/package.json"
 quiet npm install --prefix "$work" --no-audit --no-fund --no-update-notifier \
   "node-appwrite@$NODE_APPWRITE_VERSION" "appwrite@$WEB_APPWRITE_VERSION"
@@ -56,10 +58,11 @@ echo "conformance: $APPWRITE_ENDPOINT project=$APPWRITE_PROJECT_ID (node $(node 
 failed=()
 (cd "$work" && node node_check.mjs) || failed+=("node-appwrite")
 (cd "$work" && node web_check.mjs) || failed+=("appwrite (web)")
+(cd "$work" && node browser_check.mjs) || failed+=("appwrite (web, browser-shaped)")
 (cd "$work" && venv/bin/python python_check.py) || failed+=("appwrite (python)")
 
 if (( ${#failed[@]} > 0 )); then
   echo "conformance: FAILED for: ${failed[*]}"
   exit 1
 fi
-echo "conformance: all 3 clients passed"
+echo "conformance: all 4 checks passed"

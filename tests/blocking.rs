@@ -122,6 +122,37 @@ fn server_users_calls_block_over_http() {
     users.delete_sessions("ada").send().unwrap();
     assert_eq!(backend.emulator.session_count("ada"), Some(0));
 
+    // The update API, the email helpers and JWT verification, the same way.
+    assert_eq!(
+        users.update_name("ada", "Ada L.").send().unwrap().name,
+        "Ada L."
+    );
+    users.update_labels("ada", ["admin"]).send().unwrap();
+    let by_email = users.find_by_email("ada@example.com").send().unwrap();
+    assert_eq!(by_email.unwrap().id.as_str(), "ada");
+    let carol = users
+        .get_or_create_by_email("carol@example.com")
+        .name("Carol")
+        .send()
+        .unwrap();
+    assert_eq!(carol.name, "Carol");
+    users.delete(carol.id).send().unwrap();
+    let session = users.create_session("ada").send().unwrap();
+    let jwt = users
+        .create_jwt("ada")
+        .session_id(session.id)
+        .send()
+        .unwrap();
+    let caller = users
+        .clone()
+        .with_jwt_cache(appwrite_server::JwtCache::new(8))
+        .verify_jwt(jwt.jwt.expose_secret())
+        .send()
+        .unwrap();
+    assert_eq!(caller.user.id.as_str(), "ada");
+    users.delete_sessions("ada").send().unwrap();
+    assert!(!users.block("ada").send().unwrap().status);
+    assert!(users.unblock("ada").send().unwrap().status);
     assert!(!users.update_status("ada", false).send().unwrap().status);
     users.delete("bob").send().unwrap();
     assert!(users.get("bob").send().unwrap_err().is_not_found());
@@ -251,7 +282,13 @@ fn client_adopts_a_backend_session_without_async() {
 
     let store = MemoryStore::new();
     let client = app_client(&backend, &store);
-    let adopted = client.adopt_session(minted.secret).send().unwrap();
+    let credential = minted.secret.expose_secret().to_owned();
+    let pending = client.adopt_session(minted.secret);
+    let shown = format!("{pending:?} {client:?} {:?}", app::Account::new(&client));
+    assert!(!shown.contains(&credential), "{shown}");
+    let adopted = pending.send().unwrap();
+    let shown = format!("{client:?}");
+    assert!(!shown.contains(&credential), "{shown}");
     assert_eq!(adopted.id, minted.id);
     assert_eq!(
         app::Account::new(&client).get().send().unwrap().id.as_str(),

@@ -142,19 +142,43 @@ impl ClientBuilder {
         self
     }
 
-    /// A limit on each whole attempt, from sending to the last byte. A sign-in holds the
-    /// client's sign-in lock while it waits, so this also bounds how long another sign-in or a
-    /// logout can be kept waiting by a slow server.
+    /// A limit on each whole attempt, from sending to the last byte of the body (default 60 s).
+    /// A sign-in holds the client's sign-in lock while it waits, so this also bounds how long
+    /// another sign-in or a logout can be kept waiting by a slow server.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.http = self.http.timeout(timeout);
         self
     }
 
-    /// Uses this `reqwest::Client` as it is (for a proxy, custom root certificates, …) instead of
-    /// building one. Its own settings then apply: the timeouts and `self_signed` set here are not
-    /// used. Build it with `redirect(reqwest::redirect::Policy::none())`, or a redirect could
-    /// carry the session credential to another host, and without a cookie store (the client
-    /// sends the session itself, and a cookie store would send a revoked one again).
+    /// Removes the limit on each whole attempt: only the connect and read timeouts then bound a
+    /// call, and a server that trickles its answer can hold it, and the sign-in lock, as long as
+    /// it keeps sending.
+    pub fn no_timeout(mut self) -> Self {
+        self.http = self.http.no_timeout();
+        self
+    }
+
+    /// Sends requests through `proxy` (add several for different schemes). Without one, the
+    /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables are honoured.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.http = self.http.proxy(proxy);
+        self
+    }
+
+    /// Ignores the proxy environment variables: connect directly unless [`proxy`](Self::proxy)
+    /// says otherwise.
+    pub fn no_proxy(mut self) -> Self {
+        self.http = self.http.no_proxy();
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is (for custom root certificates, …) instead of building
+    /// one. Its own settings then apply: the connect and read timeouts, proxies and
+    /// `self_signed` set here are not used (the attempt [`timeout`](Self::timeout) still is).
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: a redirect it follows is
+    /// refused once seen, but by then the session credential went to the other host. Build it
+    /// without a cookie store too (the client sends the session itself, and a cookie store would
+    /// send a revoked one again).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = self.http.http_client(client);
         self

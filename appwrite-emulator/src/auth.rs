@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use appwrite_models::ErrorType;
 use appwrite_models::credential::{self, FALLBACK_COOKIES_HEADER, SESSION_HEADER};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::ConnectInfo;
 use http::request::Parts;
 use http::{HeaderMap, header};
-use serde::de::DeserializeOwned;
 
+use crate::clock::Millis;
+use crate::crypto::sha256;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{Millis, Shared, sha256};
+use crate::state::Shared;
 use crate::wire;
 
 /// Appwrite updates `accessedAt` at most once per this period (`APP_USER_ACCESS`).
@@ -135,15 +136,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-impl FromRequestParts<Arc<Shared>> for Ctx {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
-        resolve(parts, shared)
-    }
-}
-
-fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
+/// Resolves the project, key and user of a request (the `Ctx` extractor calls this).
+pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
     let headers = &parts.headers;
     let query = parts.uri.query().map(str::to_owned);
     // A `project` query parameter wins over the header (request.php `project`).
@@ -216,7 +210,7 @@ fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
         shared: Arc::clone(shared),
         key,
         user,
-        ip: client_ip(parts),
+        ip: client_ip(parts, shared.config.trust_proxy),
         host: host.to_owned(),
         hostname: hostname.to_owned(),
         https: header(headers, "x-forwarded-proto")
@@ -232,6 +226,30 @@ fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiError> {
 /// twin, else `X-Appwrite-Session`, else the `X-Fallback-Cookies` JSON. The first one that
 /// decodes is taken, valid or not.
 fn credential(headers: &HeaderMap, project: &str) -> Option<credential::DecodedCredential> {
+    if let Some(found) = cookie_or_session_header(headers, project) {
+        return Some(found);
+    }
+    let name = credential::cookie_name(project);
+    let fallback = header(headers, FALLBACK_COOKIES_HEADER)?;
+    // `[]` (what logout sends) or anything but an object with our key means no session.
+    match serde_json::from_str::<serde_json::Value>(fallback).ok()? {
+        serde_json::Value::Object(map) => map.get(&name)?.as_str().and_then(decode_strict),
+        _ => None,
+    }
+}
+
+/// Whether Appwrite would reach the `X-Fallback-Cookies` step for this request (no cookie and no
+/// `X-Appwrite-Session` decoded): it then answers `X-Debug-Fallback: true` (request.php `user`).
+pub(crate) fn reached_fallback(headers: &HeaderMap, project: &str) -> bool {
+    cookie_or_session_header(headers, project).is_none()
+}
+
+/// The credential of the session cookie (URL-decoded, as PHP reads cookies), else of
+/// `X-Appwrite-Session` (taken as it is).
+fn cookie_or_session_header(
+    headers: &HeaderMap,
+    project: &str,
+) -> Option<credential::DecodedCredential> {
     let name = credential::cookie_name(project);
     let legacy = format!("{name}_legacy");
     let mut main = None;
@@ -253,14 +271,37 @@ fn credential(headers: &HeaderMap, project: &str) -> Option<credential::DecodedC
     if let Some(found) = main.or(legacy_value).and_then(credential::decode) {
         return Some(found);
     }
-    if let Some(found) = header(headers, SESSION_HEADER).and_then(credential::decode) {
-        return Some(found);
+    header(headers, SESSION_HEADER).and_then(decode_strict)
+}
+
+/// utopia-php/auth `Store::decode` of a header value: PHP's strict `base64_decode` of the raw
+/// value (no URL-decoding, so a `%3D` fails; missing padding is accepted), then JSON.
+fn decode_strict(value: &str) -> Option<credential::DecodedCredential> {
+    let body = value.trim_end_matches('=');
+    let padding = value.len() - body.len();
+    let alphabet_only = body
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    if !alphabet_only || padding > 2 || body.len() % 4 == 1 {
+        return None;
     }
-    let fallback = header(headers, FALLBACK_COOKIES_HEADER)?;
-    // `[]` (what logout sends) or anything but an object with our key means no session.
-    match serde_json::from_str::<serde_json::Value>(fallback).ok()? {
-        serde_json::Value::Object(map) => map.get(&name)?.as_str().and_then(credential::decode),
-        _ => None,
+    let mut padded = body.to_owned();
+    while padded.len() % 4 != 0 {
+        padded.push('=');
+    }
+    credential::decode(&padded)
+}
+
+/// Appwrite's last-access update (api.php step 6): `accessedAt` is set on the first
+/// authenticated request and then at most once per `APP_USER_ACCESS`; the update moves
+/// `$updatedAt` as every changed attribute does.
+fn record_access(user: &mut crate::state::UserRecord, now: Millis) {
+    if user
+        .accessed_at
+        .is_none_or(|at| now - at > ACCESS_UPDATE_MS)
+    {
+        user.accessed_at = Some(now);
+        user.updated_at = now;
     }
 }
 
@@ -271,9 +312,7 @@ fn session_user(headers: &HeaderMap, shared: &Shared, now: Millis) -> Option<Aut
     let mut store = shared.store();
     let user = store.users.get_mut(credential.user_id.as_str())?;
     let session_id = user.verify_session(&hash, now)?.id.clone();
-    if now - user.accessed_at > ACCESS_UPDATE_MS {
-        user.accessed_at = now;
-    }
+    record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: Some(session_id),
@@ -289,17 +328,12 @@ fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Op
     }
     let mut store = shared.store();
     let user = store.users.get_mut(user_id)?;
-    if !session_id.is_empty()
-        && !user
-            .sessions
-            .get(session_id)
-            .is_some_and(|s| s.is_active(now))
-    {
+    // Appwrite only looks the session up among the user's sessions; an expired one that was not
+    // deleted still matches (request.php `user`, `$user->find('$id', …, 'sessions')`).
+    if !session_id.is_empty() && !user.sessions.contains_key(session_id) {
         return None;
     }
-    if now - user.accessed_at > ACCESS_UPDATE_MS {
-        user.accessed_at = now;
-    }
+    record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: None,
@@ -308,10 +342,11 @@ fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Op
     })
 }
 
-/// The client's address: the first `X-Forwarded-For` entry (Appwrite's default trusted header),
-/// else the peer address.
-fn client_ip(parts: &Parts) -> String {
+/// The client's address: the peer address, or with `trust_proxy` the first `X-Forwarded-For`
+/// entry (Appwrite trusts that header by default; a dev server reachable by anyone should not).
+fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
     if let Some(forwarded) = header(&parts.headers, "x-forwarded-for")
+        .filter(|_| trust_proxy)
         .and_then(|v| v.split(',').next())
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -351,42 +386,6 @@ pub(crate) fn registrable_domain(host: &str) -> &str {
         (None, _) => "",
         (Some(_), None) => host,
         (Some(_), Some((second, _))) => &host[second + 1..],
-    }
-}
-
-/// A request body read up to the configured limit, as parameters.
-#[derive(Debug)]
-pub(crate) struct Body(pub Params);
-
-impl FromRequest<Arc<Shared>> for Body {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, shared: &Arc<Shared>) -> Result<Self, ApiError> {
-        let limit = shared.config.max_body_bytes;
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| ApiError::body_too_large(limit))?;
-        Ok(Self(Params::from_body(content_type.as_deref(), &bytes)))
-    }
-}
-
-/// Path parameters whose rejection is an Appwrite error.
-#[derive(Debug)]
-pub(crate) struct PathParams<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(t)| Self(t))
-            .map_err(|_| ApiError::new(ErrorType::GeneralArgumentInvalid))
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -11,7 +12,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::outbox::OutboxMessage;
-use crate::state::{Config, Shared};
+use crate::persist;
+use crate::platform::Platforms;
+use crate::state::{Config, Limits, Shared};
 
 /// The scopes [`EmulatorBuilder::api_key`] grants.
 pub const FULL_SCOPES: [&str; 3] = ["users.read", "users.write", "sessions.write"];
@@ -34,9 +37,11 @@ pub enum StartError {
     /// An API key was empty.
     #[error("an API key must not be empty")]
     EmptyApiKey,
-    /// The port could not be bound.
-    #[error("could not listen on 127.0.0.1:{port}")]
+    /// The address could not be bound.
+    #[error("could not listen on {host}:{port}")]
     Bind {
+        /// The address asked for.
+        host: IpAddr,
         /// The port asked for (0 for any free port).
         port: u16,
         /// What the operating system said.
@@ -46,6 +51,9 @@ pub enum StartError {
     /// The operating system's random source failed (needed for the JWT signing key).
     #[error("the operating system's random source failed")]
     Random,
+    /// The state file could not be read, or is not one the emulator wrote.
+    #[error("the state file cannot be used")]
+    State(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Configures an [`Emulator`]; see [`Emulator::builder`].
@@ -56,10 +64,18 @@ pub struct EmulatorBuilder {
     keys: Vec<(String, Vec<String>)>,
     session_duration: Duration,
     rate_limit: bool,
+    host: IpAddr,
     port: u16,
     max_body_bytes: usize,
     oauth2_auto_approve: bool,
     oauth2_identity: String,
+    body_timeout: Duration,
+    platforms: Vec<String>,
+    trust_proxy: bool,
+    messaging: bool,
+    limits: Limits,
+    log_requests: bool,
+    state_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -69,10 +85,18 @@ impl fmt::Debug for EmulatorBuilder {
             .field("api_keys", &self.keys.len())
             .field("session_duration", &self.session_duration)
             .field("rate_limit", &self.rate_limit)
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("oauth2_auto_approve", &self.oauth2_auto_approve)
             .field("oauth2_identity", &self.oauth2_identity)
+            .field("body_timeout", &self.body_timeout)
+            .field("platforms", &self.platforms)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("messaging", &self.messaging)
+            .field("limits", &self.limits)
+            .field("log_requests", &self.log_requests)
+            .field("state_file", &self.state_file)
             .finish()
     }
 }
@@ -84,10 +108,22 @@ impl Default for EmulatorBuilder {
             keys: Vec::new(),
             session_duration: DEFAULT_SESSION_DURATION,
             rate_limit: true,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             max_body_bytes: 1024 * 1024,
             oauth2_auto_approve: false,
             oauth2_identity: DEFAULT_OAUTH2_IDENTITY.to_owned(),
+            body_timeout: Duration::from_secs(10),
+            platforms: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+            trust_proxy: false,
+            messaging: true,
+            limits: Limits {
+                max_users: 100_000,
+                max_outbox: 10_000,
+                max_rate_limit_keys: 100_000,
+            },
+            log_requests: false,
+            state_file: None,
         }
     }
 }
@@ -122,16 +158,92 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Whether `POST /v1/account/sessions/token` is limited to 10 requests per hour per IP and
-    /// user id (default on, as in Appwrite). Requests with an API key are never limited.
+    /// Whether Appwrite's per-route rate limits apply (default on): 10 logins per hour per IP and
+    /// user id, 10 email or phone codes per hour per address and per IP, and the others Appwrite
+    /// sets. Requests with an API key are never limited; the `X-RateLimit-*` headers are sent
+    /// either way.
     pub fn rate_limit(mut self, enabled: bool) -> Self {
         self.rate_limit = enabled;
         self
     }
 
-    /// The port to listen on, on 127.0.0.1 (default 0: any free port).
+    /// The port to listen on (default 0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// The address to listen on (default 127.0.0.1). Anything but a loopback address makes the
+    /// emulator, its API keys' powers and its outbox reachable from other machines.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Registers a platform host name (`localhost`, `app.example.com`, `*.example.com`): requests
+    /// with an `Origin` on it are answered with CORS headers, and magic-URL (and OAuth2) redirects
+    /// may point to it. `localhost` and `127.0.0.1` are registered from the start. A request
+    /// without an API key from any other `Origin` gets 403 `general_unknown_origin`, as in
+    /// Appwrite.
+    pub fn platform(mut self, host: impl Into<String>) -> Self {
+        self.platforms.push(host.into());
+        self
+    }
+
+    /// Whether the client address comes from `X-Forwarded-For` (default off: the peer address).
+    /// Turn it on only behind a proxy you run, or anyone can pick the address rate limits count.
+    pub fn trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
+        self
+    }
+
+    /// Whether email and SMS "delivery" (to the outbox) is configured (default on). Off, email and
+    /// magic-URL tokens answer 503 `general_smtp_disabled` and phone tokens 503
+    /// `general_phone_disabled`, as a self-hosted Appwrite without SMTP or SMS provider does.
+    pub fn messaging(mut self, enabled: bool) -> Self {
+        self.messaging = enabled;
+        self
+    }
+
+    /// The most users the emulator holds (default 100,000); creating more is refused with 400
+    /// `user_count_exceeded`.
+    pub fn max_users(mut self, max: usize) -> Self {
+        self.limits.max_users = max;
+        self
+    }
+
+    /// The most outbox messages kept (default 10,000); tokens that would add more are refused
+    /// with a 500 saying so until the outbox is reset.
+    pub fn max_outbox(mut self, max: usize) -> Self {
+        self.limits.max_outbox = max;
+        self
+    }
+
+    /// The most rate-limit keys counted at once (default 100,000); a request needing a new key
+    /// beyond it gets a 429 saying so until a window ends.
+    pub fn max_rate_limit_keys(mut self, max: usize) -> Self {
+        self.limits.max_rate_limit_keys = max;
+        self
+    }
+
+    /// How long a request body may take to arrive (default 10 s); a slower one gets a 408.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Keeps users, tokens, sessions and the clock offset in `path` (JSON, secret hashes only):
+    /// loaded at start when the file exists, saved atomically every 30 seconds and on shutdown
+    /// (or drop). Without it, everything lives in memory only.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Logs one line per request (method, path, status, time) through `tracing` (default off;
+    /// the binary turns it on unless `--quiet`).
+    pub fn log_requests(mut self, enabled: bool) -> Self {
+        self.log_requests = enabled;
         self
     }
 
@@ -169,6 +281,7 @@ impl EmulatorBuilder {
             }
             keys.insert(key, Arc::new(scopes.into_iter().collect::<HashSet<_>>()));
         }
+        let platforms = Platforms::new(&self.project, self.platforms);
         let config = Config {
             project: self.project,
             keys,
@@ -177,20 +290,31 @@ impl EmulatorBuilder {
             max_body_bytes: self.max_body_bytes,
             oauth2_auto_approve: self.oauth2_auto_approve,
             oauth2_identity: self.oauth2_identity,
+            body_timeout: self.body_timeout,
+            platforms,
+            trust_proxy: self.trust_proxy,
+            messaging: self.messaging,
+            limits: self.limits,
         };
         let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
-            .await
-            .map_err(|source| StartError::Bind {
-                port: self.port,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        if let Some(path) = &self.state_file {
+            persist::load(&shared, path).map_err(|e| StartError::State(Box::new(e)))?;
+        }
+        let bind_error = |source| StartError::Bind {
+            host: self.host,
             port: self.port,
             source,
-        })?;
-        let app = crate::routes::router(Arc::clone(&shared))
+        };
+        let listener = tokio::net::TcpListener::bind((self.host, self.port))
+            .await
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let app = crate::routes::router(Arc::clone(&shared), self.log_requests)
             .into_make_service_with_connect_info::<SocketAddr>();
+        let saver = self
+            .state_file
+            .clone()
+            .map(|path| tokio::spawn(save_periodically(Arc::clone(&shared), path)));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -207,6 +331,8 @@ impl EmulatorBuilder {
             shared,
             stop: Some(stop),
             task: Some(task),
+            state_file: self.state_file,
+            saver,
         })
     }
 }
@@ -219,6 +345,8 @@ pub struct Emulator {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    state_file: Option<PathBuf>,
+    saver: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for Emulator {
@@ -240,6 +368,19 @@ impl Emulator {
     /// The API endpoint, `http://127.0.0.1:PORT/v1`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// Forgets every user, token, session, outbox message and rate-limit count, as
+    /// `POST /v1/emulator/reset` does; the configuration, the clock and the JWT key stay.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Whether `url` may be used as a redirect: its host is a registered platform (or its scheme
+    /// is the project's `appwrite-callback-<project>` or `exp`), as Appwrite's `Redirect`
+    /// validator decides for magic-URL and OAuth2 redirects.
+    pub fn is_registered_platform(&self, url: &str) -> bool {
+        self.shared.is_registered_platform(url)
     }
 
     /// The address the server listens on.
@@ -291,6 +432,19 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.save_state();
+    }
+
+    /// Saves the state file now, if there is one; a failure is logged, not fatal.
+    fn save_state(&mut self) {
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        if let Some(path) = self.state_file.take() {
+            if let Err(error) = persist::save(&self.shared, &path) {
+                tracing::warn!(error = %error, "appwrite-emulator: saving the state failed");
+            }
+        }
     }
 }
 
@@ -298,6 +452,23 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        self.save_state();
+    }
+}
+
+/// How often `--state` is saved while running.
+const SAVE_EVERY: Duration = Duration::from_secs(30);
+
+async fn save_periodically(shared: Arc<Shared>, path: PathBuf) {
+    let mut ticks = tokio::time::interval(SAVE_EVERY);
+    ticks.tick().await; // the first tick is immediate
+    loop {
+        ticks.tick().await;
+        let (shared, path) = (Arc::clone(&shared), path.clone());
+        let saved = tokio::task::spawn_blocking(move || persist::save(&shared, &path)).await;
+        if let Ok(Err(error)) = saved {
+            tracing::warn!(error = %error, "appwrite-emulator: saving the state failed");
         }
     }
 }

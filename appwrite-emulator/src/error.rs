@@ -1,4 +1,4 @@
-//! Appwrite's error responses: `{message, code, version, type}` with Appwrite's status codes.
+//! Appwrite's error responses: `{message, code, type, version}` with Appwrite's status codes.
 
 use std::borrow::Cow;
 
@@ -72,6 +72,20 @@ impl ApiError {
         }
     }
 
+    /// A body that did not arrive within the read timeout: 408, so a half-sent body cannot hold
+    /// a connection (Swoole would have closed it).
+    pub(crate) fn body_timeout(timeout: std::time::Duration) -> Self {
+        Self {
+            status: StatusCode::REQUEST_TIMEOUT,
+            kind: ErrorType::GeneralArgumentInvalid,
+            message: Cow::Owned(format!(
+                "The request body did not arrive within {} seconds.",
+                timeout.as_secs_f64()
+            )),
+            headers: None,
+        }
+    }
+
     /// Adds headers (such as rate-limit headers) that the error answer must carry too.
     pub(crate) fn with_headers(mut self, headers: &HeaderMap) -> Self {
         if !headers.is_empty() {
@@ -99,22 +113,23 @@ fn status_of(kind: &ErrorType) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // Appwrite's key order (general.php error handler).
+        // The order of the `Error` model's rules (src/Appwrite/Utopia/Response/Model/Error.php),
+        // which decides the output order, not the order general.php builds the array in.
         #[derive(serde::Serialize)]
         struct Body<'a> {
             message: &'a str,
             code: u16,
-            version: &'a str,
             #[serde(rename = "type")]
             kind: &'a str,
+            version: &'a str,
         }
         let body = Body {
             message: &self.message,
             code: self.status.as_u16(),
-            version: SERVER_VERSION,
             kind: self.kind.as_str(),
+            version: SERVER_VERSION,
         };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let bytes = crate::wire::php_json(&body).unwrap_or_default();
         let mut response = (self.status, bytes).into_response();
         let headers = response.headers_mut();
         if let Some(extra) = self.headers {

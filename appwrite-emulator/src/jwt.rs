@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
 /// The emulator's signing key, random per instance.
@@ -60,12 +59,12 @@ impl JwtKeys {
         user_id: &str,
         session_id: &str,
         now_s: i64,
-        duration_s: i64,
+        duration_s: u64,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
             user_id: user_id.to_owned(),
             session_id: session_id.to_owned(),
-            exp: Some(now_s.saturating_add(duration_s)),
+            exp: Some(now_s.saturating_add_unsigned(duration_s)),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
@@ -88,40 +87,101 @@ impl JwtKeys {
     /// The claims of a wrapped OAuth2 token secret, or `None` when `token` is not one this
     /// emulator signed or it has expired (Appwrite then uses the secret as it is).
     pub(crate) fn unwrap_token_secret(&self, token: &str, now_s: i64) -> Option<TokenSecretClaims> {
-        self.decode::<TokenSecretClaims>(token, now_s, |c| c.exp)
-            .ok()
+        let claims = self.verified_claims(token, now_s).ok()?;
+        serde_json::from_value(claims).ok()
     }
 
-    /// Checks the signature and, against emulator time, `exp` (failing once `now >= exp`, as
-    /// ahc/jwt does). The error is ahc/jwt's message.
+    /// Checks an account JWT and returns its claims, failing with ahc/jwt's messages.
     pub(crate) fn verify(&self, token: &str, now_s: i64) -> Result<Claims, &'static str> {
-        self.decode::<Claims>(token, now_s, |c| c.exp)
+        let claims = self.verified_claims(token, now_s)?;
+        let number = |name: &str| claims.get(name).and_then(serde_json::Value::as_i64);
+        let text = |name: &str| {
+            claims
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        Ok(Claims {
+            user_id: text("userId"),
+            session_id: text("sessionId"),
+            exp: number("exp"),
+        })
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        token: &str,
-        now_s: i64,
-        exp: impl Fn(&T) -> Option<i64>,
-    ) -> Result<T, &'static str> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is checked below against the emulator's clock, not the system clock.
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-        let data = jsonwebtoken::decode::<T>(token, &self.decoding, &validation).map_err(|e| {
-            match e.kind() {
-                ErrorKind::InvalidSignature => "Invalid token: Signature failed",
-                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                    "Invalid token: Unsupported algorithm"
-                }
-                _ => "Invalid token: Corrupt header or payload",
+    /// Parses and checks a JWT as ahc/jwt 1.1 `JWT::decode` does with Appwrite's settings
+    /// (HS256, `maxAge` 3600, no leeway), against emulator time, failing with its messages.
+    fn verified_claims(&self, token: &str, now_s: i64) -> Result<serde_json::Value, &'static str> {
+        const SYNTAX: &str = "JSON failed: Syntax error";
+        const ALGORITHMS: &[&str] = &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"];
+        if token.matches('.').count() < 2 {
+            return Err("Invalid token: Incomplete segments");
+        }
+        let mut parts = token.splitn(3, '.');
+        let (Some(header), Some(payload), Some(signature)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err("Invalid token: Incomplete segments");
+        };
+        let header: serde_json::Value = url_safe_json(header).ok_or(SYNTAX)?;
+        match header.get("alg") {
+            None | Some(serde_json::Value::Null | serde_json::Value::Bool(false)) => {
+                return Err("Invalid token: Missing header algo");
             }
-        })?;
-        if exp(&data.claims).is_some_and(|exp| now_s >= exp) {
+            Some(serde_json::Value::String(alg)) if alg.is_empty() || alg == "0" => {
+                return Err("Invalid token: Missing header algo");
+            }
+            Some(serde_json::Value::String(alg)) if ALGORITHMS.contains(&alg.as_str()) => {}
+            Some(_) => return Err("Invalid token: Unsupported header algo"),
+        }
+        // Appwrite configures no key ids, so any `kid` is unknown.
+        if header.get("kid").is_some() {
+            return Err("Invalid token: Unknown key ID");
+        }
+        // The signature is checked with the configured HS256, whatever the header names.
+        let message = &token[..header_and_payload_len(token)];
+        let signed = jsonwebtoken::crypto::verify(
+            signature,
+            message.as_bytes(),
+            &self.decoding,
+            Algorithm::HS256,
+        )
+        .unwrap_or(false);
+        if !signed {
+            return Err("Invalid token: Signature failed");
+        }
+        let claims: serde_json::Value = url_safe_json(payload).ok_or(SYNTAX)?;
+        let number = |name: &str| claims.get(name).and_then(serde_json::Value::as_i64);
+        if number("exp").is_some_and(|exp| now_s >= exp)
+            || number("iat").is_some_and(|iat| now_s >= iat.saturating_add(3600))
+        {
             return Err("Invalid token: Expired");
         }
-        Ok(data.claims)
+        if number("nbf").is_some_and(|nbf| now_s <= nbf) {
+            return Err("Invalid token: Not now");
+        }
+        Ok(claims)
     }
+}
+
+/// The length of `header.payload` in a token with at least two dots.
+fn header_and_payload_len(token: &str) -> usize {
+    let first = token.find('.').unwrap_or(0);
+    token[first + 1..]
+        .find('.')
+        .map_or(token.len(), |second| first + 1 + second)
+}
+
+/// ahc/jwt `urlSafeDecode`: base64url (padding optional), then JSON.
+fn url_safe_json(part: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const ENGINE: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let bytes = ENGINE.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 #[cfg(test)]
@@ -146,7 +206,23 @@ mod tests {
             other.verify(&jwt, 1_000).unwrap_err(),
             "Invalid token: Signature failed"
         );
-        assert!(keys.verify("garbage", 0).is_err());
+        assert_eq!(
+            keys.verify("garbage", 0).unwrap_err(),
+            "Invalid token: Incomplete segments"
+        );
+        assert_eq!(
+            keys.verify("a.b.c", 0).unwrap_err(),
+            "JSON failed: Syntax error"
+        );
+        // {"alg":"none"} and {"typ":"JWT"}
+        assert_eq!(
+            keys.verify("eyJhbGciOiJub25lIn0.e30.x", 0).unwrap_err(),
+            "Invalid token: Unsupported header algo"
+        );
+        assert_eq!(
+            keys.verify("eyJ0eXAiOiJKV1QifQ.e30.x", 0).unwrap_err(),
+            "Invalid token: Missing header algo"
+        );
         let zero = keys.issue("u1", "", 1_000, 0).unwrap();
         assert!(keys.verify(&zero, 1_000).is_err());
     }

@@ -35,11 +35,16 @@
 //!   sessions, JWTs;
 //! - the account of a session: get, list/get/extend/delete sessions, JWTs, and
 //!   `POST /v1/account/sessions/token` with Appwrite's `Set-Cookie` and `X-Fallback-Cookies`
-//!   headers and its 10-per-hour rate limit;
+//!   headers, with Appwrite's per-route rate limits;
+//! - registered platforms ([`EmulatorBuilder::platform`]): CORS for browsers, the `Origin` check
+//!   and the allowed magic-URL redirects;
 //! - email, magic-URL and phone tokens, whose secrets go to an [outbox](Emulator::outbox)
 //!   instead of being sent;
 //! - authentication by cookie, `X-Appwrite-Session`, `X-Fallback-Cookies` or `X-Appwrite-JWT`,
 //!   API keys with scopes, and Appwrite's error bodies and codes.
+//!
+//! Controls for tools in other languages (`GET /v1/emulator/outbox`, `POST /v1/emulator/clock`,
+//! `POST /v1/emulator/reset`) need an API key with `users.write`.
 //!
 //! Time is the emulator's own: [`Emulator::advance_time`] expires tokens, sessions and JWTs
 //! without waiting. The crate's README lists what is not emulated.
@@ -48,12 +53,17 @@
 //! `cargo run -p appwrite-emulator -- --port 8080 --project demo --api-key dev-key`.
 
 mod auth;
+mod clock;
 mod cookies;
+mod crypto;
 mod emulator;
 mod error;
+mod extract;
 mod jwt;
 mod outbox;
 mod params;
+mod persist;
+mod platform;
 mod random;
 mod ratelimit;
 mod routes;

@@ -4,6 +4,8 @@
 //! not parse, or is not an object, counts as no parameters at all (utopia-php/http
 //! `Request::decodePayload`), so a broken body surfaces as `Param "x" is not optional.`.
 
+use std::ops::RangeInclusive;
+
 use appwrite_models::ID;
 use serde_json::{Map, Value};
 
@@ -72,7 +74,8 @@ impl Params {
         self.0.get(name).filter(|v| !v.is_null())
     }
 
-    fn present(&self, name: &str) -> bool {
+    /// Whether the parameter was sent at all, even as `null`.
+    pub(crate) fn present(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
 
@@ -107,25 +110,24 @@ impl Params {
     pub(crate) fn range(
         &self,
         name: &str,
-        default: i64,
-        min: i64,
-        max: i64,
-    ) -> Result<i64, ApiError> {
+        default: u64,
+        range: &RangeInclusive<u64>,
+    ) -> Result<u64, ApiError> {
         let Some(value) = self.get(name) else {
             return Ok(default);
         };
         let number = match value {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse::<i64>().ok(),
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
-        number.filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+        number.filter(|n| range.contains(n)).ok_or_else(|| {
             ApiError::invalid_param(
                 name,
                 &format!(
                     "Value must be a valid range between {} and {}",
-                    thousands(min),
-                    thousands(max)
+                    thousands(*range.start()),
+                    thousands(*range.end())
                 ),
             )
         })
@@ -187,11 +189,11 @@ impl Params {
         }
     }
 
-    /// An optional password (8 to 256 characters; `""` means none).
+    /// An optional password: absent means none, anything given (`""` too) must have 8 to 256
+    /// characters (utopia validates every parameter that was sent).
     pub(crate) fn optional_password(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::String(p)) if p.is_empty() => Ok(None),
             Some(Value::String(p)) if (8..=256).contains(&p.chars().count()) => Ok(Some(p)),
             Some(_) => Err(ApiError::invalid_param(name, PASSWORD_DESCRIPTION)),
         }
@@ -268,12 +270,9 @@ pub(crate) fn invalid_uid(name: &str) -> ApiError {
 }
 
 /// PHP `number_format`: thousands separated by commas.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
@@ -336,7 +335,7 @@ mod tests {
                 .is_none()
         );
         let form = Params::from_body(Some("application/x-www-form-urlencoded"), b"length=8");
-        assert_eq!(form.range("length", 6, 4, 128).unwrap(), 8);
+        assert_eq!(form.range("length", 6, &(4..=128)).unwrap(), 8);
     }
 
     #[test]
@@ -353,16 +352,16 @@ mod tests {
             Some("application/json"),
             br#"{"length":3,"expire":"61","name":"","id":"_bad","ok":"unique()","flag":"yes","n":null}"#,
         );
-        let err = p.range("length", 6, 4, 128).unwrap_err();
+        let err = p.range("length", 6, &(4..=128)).unwrap_err();
         assert!(
             message(&err)
                 .contains("Invalid `length` param: Value must be a valid range between 4 and 128")
         );
         let big = Params::from_body(Some("application/json"), br#"{"big":59}"#);
-        let err = big.range("big", 900, 60, 31_536_000).unwrap_err();
+        let err = big.range("big", 900, &(60..=31_536_000)).unwrap_err();
         assert!(message(&err).contains("between 60 and 31,536,000"));
-        assert_eq!(p.range("expire", 900, 60, 3600).unwrap(), 61);
-        assert_eq!(p.range("n", 900, 60, 3600).unwrap(), 900);
+        assert_eq!(p.range("expire", 900, &(60..=3600)).unwrap(), 61);
+        assert_eq!(p.range("n", 900, &(60..=3600)).unwrap(), 900);
         assert!(
             p.optional_text("name", 128).is_err(),
             "empty name is rejected by Text(128)"

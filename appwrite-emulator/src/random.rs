@@ -1,6 +1,6 @@
 //! Secrets from the operating system's random source.
 
-use crate::state::hex;
+use crate::crypto::hex;
 
 /// `n` random bytes.
 fn bytes(n: usize) -> Result<Vec<u8>, getrandom::Error> {
@@ -31,15 +31,16 @@ pub(crate) fn digits(len: usize) -> Result<String, getrandom::Error> {
     Ok(out)
 }
 
-/// A security phrase like Appwrite's: an adjective and a noun.
+/// A security phrase in Appwrite's form (utopia-php/auth `Phrase`): a capitalised adjective and a
+/// lower-case noun, such as `Brave otter`.
 pub(crate) fn phrase() -> Result<String, getrandom::Error> {
     const ADJECTIVES: [&str; 16] = [
         "Brave", "Calm", "Clever", "Eager", "Gentle", "Happy", "Jolly", "Kind", "Lively", "Lucky",
         "Proud", "Quick", "Quiet", "Silly", "Swift", "Witty",
     ];
     const NOUNS: [&str; 16] = [
-        "Badger", "Comet", "Dolphin", "Falcon", "Forest", "Harbor", "Lantern", "Meadow", "Otter",
-        "Panda", "Pebble", "River", "Rocket", "Sparrow", "Tiger", "Willow",
+        "badger", "comet", "dolphin", "falcon", "forest", "harbor", "lantern", "meadow", "otter",
+        "panda", "pebble", "river", "rocket", "sparrow", "tiger", "willow",
     ];
     let mut pick = [0u8; 2];
     getrandom::fill(&mut pick)?;

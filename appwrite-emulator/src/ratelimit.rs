@@ -15,6 +15,8 @@ pub(crate) struct Decision {
     /// `X-RateLimit-Reset`: when the window ends, in Unix seconds.
     pub reset: i64,
     pub exceeded: bool,
+    /// The limiter holds its cap of keys and refused a new one.
+    pub full: bool,
 }
 
 impl Decision {
@@ -37,13 +39,33 @@ impl Decision {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct RateLimiter {
     /// key → (window start, hits in that window)
     windows: Mutex<HashMap<String, (i64, u32)>>,
+    /// The most keys kept; a new key beyond it is refused (memory stays bounded).
+    cap: usize,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::with_cap(usize::MAX)
+    }
 }
 
 impl RateLimiter {
+    pub(crate) fn with_cap(cap: usize) -> Self {
+        Self {
+            windows: Mutex::new(HashMap::new()),
+            cap,
+        }
+    }
+
+    /// The most keys this limiter keeps.
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
     /// Counts a request against `key`. `enforce` false (API keys, limits turned off) only reports.
     pub(crate) fn hit(
         &self,
@@ -65,13 +87,20 @@ impl RateLimiter {
             remaining: limit.saturating_sub(count + 1),
             reset: window + period_s,
             exceeded: false,
+            full: false,
         };
         if enforce {
             if count >= limit {
                 decision.exceeded = true;
             } else {
-                if windows.len() >= 100_000 {
+                if windows.len() >= self.cap && !windows.contains_key(key) {
+                    // Windows of other periods may still be running; only ended ones can go.
                     windows.retain(|_, (start, _)| *start == window);
+                    if windows.len() >= self.cap {
+                        decision.exceeded = true;
+                        decision.full = true;
+                        return decision;
+                    }
                 }
                 windows.insert(key.to_owned(), (window, count + 1));
             }
@@ -85,6 +114,14 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(key);
+    }
+
+    /// Forgets every count.
+    pub(crate) fn clear(&self) {
+        self.windows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -107,6 +144,23 @@ mod tests {
         assert_eq!(d.remaining, 0);
         assert!(!limiter.hit("other", now, 10, 3600, true).exceeded);
         assert!(!limiter.hit("k", 10_800, 10, 3600, true).exceeded);
+    }
+
+    #[test]
+    fn a_full_limiter_refuses_new_keys() {
+        let limiter = RateLimiter::with_cap(2);
+        assert!(!limiter.hit("a", 0, 10, 3600, true).exceeded);
+        assert!(!limiter.hit("b", 0, 10, 3600, true).exceeded);
+        let refused = limiter.hit("c", 0, 10, 3600, true);
+        assert!(refused.exceeded && refused.full);
+        assert!(
+            !limiter.hit("a", 0, 10, 3600, true).exceeded,
+            "known keys still count"
+        );
+        assert!(
+            !limiter.hit("c", 3600, 10, 3600, true).exceeded,
+            "ended windows make room"
+        );
     }
 
     #[test]

@@ -1,22 +1,17 @@
-//! The emulator's in-memory state: configuration, clock, users with their tokens and sessions, and
+//! The emulator's in-memory state: configuration, users with their tokens and sessions, and
 //! the outbox. Everything a request changes sits behind one short-held mutex.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use appwrite_models::Datetime;
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
 
+use crate::clock::{Clock, Millis};
+use crate::crypto::Hash;
 use crate::outbox::OutboxMessage;
+use crate::platform::Platforms;
 use crate::ratelimit::RateLimiter;
-
-/// Milliseconds since the Unix epoch, in emulator time.
-pub(crate) type Millis = i64;
-
-/// A SHA-256 digest: how token and session secrets are kept.
-pub(crate) type Hash = [u8; 32];
 
 /// Appwrite keeps at most this many sessions per user (`APP_LIMIT_USER_SESSIONS_DEFAULT`); older
 /// ones are deleted when an account session is created.
@@ -34,6 +29,24 @@ pub(crate) struct Config {
     pub oauth2_auto_approve: bool,
     /// The identity (email) the mock OAuth2 provider signs in by default.
     pub oauth2_identity: String,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
+    /// Registered platform hosts: allowed `Origin`s and redirect targets.
+    pub platforms: Platforms,
+    /// Take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// `false`: answer like a server without SMTP and SMS providers.
+    pub messaging: bool,
+    pub limits: Limits,
+}
+
+/// Caps that keep the emulator's memory bounded.
+#[derive(Debug, Clone, Copy)]
+#[allow(clippy::struct_field_names)] // each is the maximum of something
+pub(crate) struct Limits {
+    pub max_users: usize,
+    pub max_outbox: usize,
+    pub max_rate_limit_keys: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -47,6 +60,11 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("oauth2_auto_approve", &self.oauth2_auto_approve)
             .field("oauth2_identity", &self.oauth2_identity)
+            .field("body_timeout", &self.body_timeout)
+            .field("platforms", &self.platforms)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("messaging", &self.messaging)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -65,11 +83,11 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config) -> Result<Self, getrandom::Error> {
         Ok(Self {
+            store: Mutex::new(Store::with_cap(config.limits.max_users)),
+            limiter: RateLimiter::with_cap(config.limits.max_rate_limit_keys),
             config,
             clock: Clock::default(),
-            store: Mutex::new(Store::default()),
             outbox: Mutex::new(Vec::new()),
-            limiter: RateLimiter::default(),
             jwt: crate::jwt::JwtKeys::generate()?,
         })
     }
@@ -80,11 +98,14 @@ impl Shared {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn push_outbox(&self, message: OutboxMessage) {
-        self.outbox
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(message);
+    /// Queues a message, or refuses when the outbox holds its cap.
+    pub(crate) fn push_outbox(&self, message: OutboxMessage) -> Result<(), OutboxFull> {
+        let mut outbox = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
+        if outbox.len() >= self.config.limits.max_outbox {
+            return Err(OutboxFull(self.config.limits.max_outbox));
+        }
+        outbox.push(message);
+        Ok(())
     }
 
     pub(crate) fn outbox(&self) -> Vec<OutboxMessage> {
@@ -93,77 +114,62 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
-}
 
-/// The emulator's clock: real time plus an offset moved by `advance_time`.
-#[derive(Debug, Default)]
-pub(crate) struct Clock {
-    offset_ms: AtomicI64,
-}
-
-impl Clock {
-    pub(crate) fn now_ms(&self) -> Millis {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        real.saturating_add(self.offset_ms.load(Ordering::Relaxed))
+    /// Puts a loaded store in place, under this emulator's user cap.
+    pub(crate) fn replace_store(&self, mut store: Store) {
+        store.max_users = self.config.limits.max_users;
+        for user in store.users.values_mut() {
+            user.session_by_hash = user
+                .sessions
+                .values()
+                .map(|s| (s.secret_hash, s.id.clone()))
+                .collect();
+        }
+        *self.store() = store;
     }
 
-    pub(crate) fn now(&self) -> SystemTime {
-        system_time(self.now_ms())
+    /// Forgets every user, token, session, message and rate-limit count; keeps the configuration,
+    /// the clock and the JWT key.
+    pub(crate) fn reset(&self) {
+        *self.store() = Store::with_cap(self.config.limits.max_users);
+        self.outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.limiter.clear();
     }
 
-    pub(crate) fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        // fetch_update cannot fail with a closure that always returns Some.
-        let _ = self
-            .offset_ms
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
-                Some(o.saturating_add(ms))
-            });
+    /// Whether `url` may be used as a redirect (magic-URL `url`, OAuth2 `success`/`failure`):
+    /// its scheme is a web scheme and its host a registered platform, or it is one of the
+    /// project's callback schemes, as Appwrite's `Redirect` validator decides.
+    pub fn is_registered_platform(&self, url: &str) -> bool {
+        self.config.platforms.check_url(url, true).is_ok()
+    }
+
+    /// The `Redirect` validator's refusal for `url`, as an Appwrite error for parameter `param`.
+    pub(crate) fn check_redirect(
+        &self,
+        param: &str,
+        url: &str,
+    ) -> Result<(), crate::error::ApiError> {
+        self.config
+            .platforms
+            .check_url(url, true)
+            .map_err(|r| crate::error::ApiError::invalid_param(param, &r.0))
     }
 }
 
-/// `ms` as Appwrite's wire datetime.
-pub(crate) fn datetime(ms: Millis) -> Datetime {
-    let nanos = i128::from(ms) * 1_000_000;
-    appwrite_models::time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .map_or(Datetime::UNSET, Datetime::from)
-}
+/// A provider, factor or target kind: one of a few fixed names. (An alias, so that serde does
+/// not take the `'static` reference for a borrow from the input.)
+pub(crate) type Name = &'static str;
 
-/// The last millisecond of the year 9999: the end of Appwrite's datetime format, and a time every
-/// platform's `SystemTime` can hold.
-const LAST_WIRE_MS: Millis = 253_402_300_799_999;
-
-/// `ms` as a `SystemTime`, clamped to the years 1970 to 9999.
-pub(crate) fn system_time(ms: Millis) -> SystemTime {
-    let ms = u64::try_from(ms.clamp(0, LAST_WIRE_MS)).unwrap_or(0);
-    UNIX_EPOCH + Duration::from_millis(ms)
-}
-
-/// A duration in whole milliseconds, saturating.
-pub(crate) fn millis(duration: Duration) -> Millis {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// SHA-256 of a secret (Appwrite's `Sha` proof hash).
-pub(crate) fn sha256(secret: &str) -> Hash {
-    Sha256::digest(secret.as_bytes()).into()
-}
-
-/// Lower-case hex of some bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
+/// The outbox holds its cap of messages.
+#[derive(Debug)]
+pub(crate) struct OutboxFull(pub usize);
 
 /// What kind of token a secret belongs to; it decides the session's provider and factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum TokenKind {
     /// `POST /users/{id}/tokens` (`TOKEN_TYPE_GENERIC`).
     Generic,
@@ -199,23 +205,26 @@ impl TokenKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TokenRecord {
     pub kind: TokenKind,
     pub expire: Millis,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SessionRecord {
     pub id: String,
     /// Creation order across the whole emulator, for "most recent" and oldest-first eviction.
     pub seq: u64,
+    #[serde(with = "crate::persist::hex_hash")]
     pub secret_hash: Hash,
     pub created_at: Millis,
     pub updated_at: Millis,
     pub expire: Millis,
-    pub provider: &'static str,
-    pub factor: &'static str,
+    #[serde(deserialize_with = "crate::persist::known_name")]
+    pub provider: Name,
+    #[serde(deserialize_with = "crate::persist::known_name")]
+    pub factor: Name,
     pub ip: String,
 }
 
@@ -226,21 +235,23 @@ impl SessionRecord {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TargetRecord {
     pub id: String,
     pub created_at: Millis,
-    pub provider_type: &'static str,
+    #[serde(deserialize_with = "crate::persist::known_name")]
+    pub provider_type: Name,
     pub identifier: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct UserRecord {
     pub id: String,
     pub seq: u64,
     pub created_at: Millis,
     pub updated_at: Millis,
-    pub accessed_at: Millis,
+    /// Unset until the user's first authenticated request.
+    pub accessed_at: Option<Millis>,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -250,11 +261,16 @@ pub(crate) struct UserRecord {
     pub status: bool,
     pub email_verification: bool,
     pub phone_verification: bool,
+    pub labels: Vec<String>,
+    pub prefs: serde_json::Map<String, serde_json::Value>,
     pub targets: Vec<TargetRecord>,
     /// Token secret hash → tokens with that hash (short secrets can collide).
+    #[serde(with = "crate::persist::token_map")]
     pub tokens: HashMap<Hash, Vec<TokenRecord>>,
     pub token_count: usize,
     pub sessions: HashMap<String, SessionRecord>,
+    /// Rebuilt from `sessions` when a state file is loaded.
+    #[serde(skip)]
     pub session_by_hash: HashMap<Hash, String>,
 }
 
@@ -361,19 +377,69 @@ pub(crate) struct NewUser {
 }
 
 /// Users, with indexes by email and phone.
-#[derive(Debug, Default)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Store {
     pub users: HashMap<String, UserRecord>,
     emails: HashMap<String, String>,
     phones: HashMap<String, String>,
     seq: u64,
+    /// Set from the configuration, not from a state file.
+    #[serde(skip)]
+    max_users: usize,
 }
 
-/// The user id, email or phone is taken.
+/// A user's email address or phone number, for [`Store::set_contact`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contact {
+    Email,
+    Phone,
+}
+
+/// Another user (or this one) already has the email address or phone number.
 #[derive(Debug)]
 pub(crate) struct Conflict;
 
+impl Default for Store {
+    fn default() -> Self {
+        Self::with_cap(usize::MAX)
+    }
+}
+
+/// Why a user could not be created.
+#[derive(Debug)]
+pub(crate) enum CreateUserError {
+    /// The user id, email or phone is taken.
+    Taken,
+    /// The emulator holds its cap of users.
+    Full(usize),
+}
+
+impl From<CreateUserError> for crate::error::ApiError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::Taken => Self::new(appwrite_models::ErrorType::UserAlreadyExists),
+            CreateUserError::Full(cap) => Self::with_message(
+                appwrite_models::ErrorType::UserCountExceeded,
+                format!(
+                    "The emulator holds its maximum of {cap} users. Delete some, reset it (POST /v1/emulator/reset) or raise the cap (--max-users)."
+                ),
+            ),
+        }
+    }
+}
+
 impl Store {
+    /// An empty store that holds at most `max_users` users.
+    pub(crate) fn with_cap(max_users: usize) -> Self {
+        Self {
+            users: HashMap::new(),
+            emails: HashMap::new(),
+            phones: HashMap::new(),
+            seq: 0,
+            max_users,
+        }
+    }
+
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -392,7 +458,7 @@ impl Store {
         &mut self,
         new: NewUser,
         now: Millis,
-    ) -> Result<&UserRecord, Conflict> {
+    ) -> Result<&UserRecord, CreateUserError> {
         let taken = self.users.contains_key(&new.id)
             || new
                 .email
@@ -403,7 +469,10 @@ impl Store {
                 .as_ref()
                 .is_some_and(|p| self.phones.contains_key(p));
         if taken {
-            return Err(Conflict);
+            return Err(CreateUserError::Taken);
+        }
+        if self.users.len() >= self.max_users {
+            return Err(CreateUserError::Full(self.max_users));
         }
         let mut targets = Vec::new();
         if let Some(email) = &new.email {
@@ -430,7 +499,7 @@ impl Store {
             seq,
             created_at: now,
             updated_at: now,
-            accessed_at: now,
+            accessed_at: None,
             name: new.name,
             email: new.email,
             phone: new.phone,
@@ -439,6 +508,8 @@ impl Store {
             status: true,
             email_verification: false,
             phone_verification: false,
+            labels: Vec::new(),
+            prefs: serde_json::Map::new(),
             targets,
             tokens: HashMap::new(),
             token_count: 0,
@@ -446,6 +517,66 @@ impl Store {
             session_by_hash: HashMap::new(),
         };
         Ok(self.users.entry(new.id).or_insert(record))
+    }
+
+    /// Sets or (with `None`) removes a user's email or phone, keeping the index and the user's
+    /// messaging target in step (Appwrite's `updateEmail`/`updatePhone`). Fails with [`Conflict`]
+    /// when any user, this one included, already has a target with that value.
+    pub(crate) fn set_contact(
+        &mut self,
+        id: &str,
+        kind: Contact,
+        value: Option<String>,
+        now: Millis,
+    ) -> Result<Option<&mut UserRecord>, Conflict> {
+        let index = match kind {
+            Contact::Email => &mut self.emails,
+            Contact::Phone => &mut self.phones,
+        };
+        if value.as_ref().is_some_and(|v| index.contains_key(v)) {
+            return Err(Conflict);
+        }
+        let Some(user) = self.users.get_mut(id) else {
+            return Ok(None);
+        };
+        let (field, provider_type) = match kind {
+            Contact::Email => (&mut user.email, "email"),
+            Contact::Phone => (&mut user.phone, "sms"),
+        };
+        let old = std::mem::replace(field, value.clone());
+        if let Some(old) = &old {
+            index.remove(old);
+        }
+        let target = old.as_ref().and_then(|old| {
+            user.targets
+                .iter()
+                .position(|t| t.provider_type == provider_type && &t.identifier == old)
+        });
+        match (value, target) {
+            (Some(value), Some(at)) => {
+                index.insert(value.clone(), user.id.clone());
+                user.targets[at].identifier = value;
+            }
+            (Some(value), None) => {
+                index.insert(value.clone(), user.id.clone());
+                user.targets.push(TargetRecord {
+                    id: appwrite_models::ID::unique(),
+                    created_at: now,
+                    provider_type,
+                    identifier: value,
+                });
+            }
+            (None, Some(at)) => {
+                user.targets.remove(at);
+            }
+            (None, None) => {}
+        }
+        match kind {
+            Contact::Email => user.email_verification = false,
+            Contact::Phone => user.phone_verification = false,
+        }
+        user.updated_at = now;
+        Ok(Some(user))
     }
 
     pub(crate) fn delete_user(&mut self, id: &str) -> Option<UserRecord> {
@@ -463,6 +594,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::sha256;
 
     fn user(store: &mut Store, id: &str) {
         let new = NewUser {
@@ -538,11 +670,5 @@ mod tests {
         assert!(store.create_user(same_email, 0).is_err());
         assert!(store.delete_user("u1").is_some());
         assert!(store.user_by_email("u1@example.com").is_none());
-    }
-
-    #[test]
-    fn hex_and_datetime() {
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
-        assert_eq!(datetime(1_000).to_string(), "1970-01-01T00:00:01.000+00:00");
     }
 }

@@ -8,8 +8,10 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::clock::{Millis, datetime};
+use crate::crypto::hex;
 use crate::error::{ApiError, JSON_CONTENT_TYPE};
-use crate::state::{Millis, SessionRecord, TargetRecord, UserRecord, datetime, hex};
+use crate::state::{SessionRecord, TargetRecord, UserRecord};
 
 /// PHP `version_compare($a, $b, '<')` for plain dotted versions.
 pub(crate) fn version_lt(a: &str, b: &str) -> bool {
@@ -30,9 +32,26 @@ pub(crate) fn version_lt(a: &str, b: &str) -> bool {
     false
 }
 
+/// JSON as PHP's `json_encode` writes it with `JSON_UNESCAPED_UNICODE`: slashes escaped as `\/`.
+/// A `/` can only occur inside a JSON string, so escaping every one is exact.
+pub(crate) fn php_json<T: Serialize + ?Sized>(body: &T) -> serde_json::Result<Vec<u8>> {
+    let plain = serde_json::to_vec(body)?;
+    if !plain.contains(&b'/') {
+        return Ok(plain);
+    }
+    let mut out = Vec::with_capacity(plain.len() + 16);
+    for b in plain {
+        if b == b'/' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    Ok(out)
+}
+
 /// A JSON answer with Appwrite's content type.
 pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
+    match php_json(body) {
         Ok(bytes) => {
             let mut response = (status, bytes).into_response();
             response
@@ -84,7 +103,7 @@ impl Serialize for UserOut<'_> {
         }
         map.serialize_entry("registration", &datetime(u.created_at))?;
         map.serialize_entry("status", &u.status)?;
-        map.serialize_entry("labels", &[] as &[&str])?;
+        map.serialize_entry("labels", &u.labels)?;
         map.serialize_entry(
             "passwordUpdate",
             &u.password_update.map_or(Datetime::UNSET, datetime),
@@ -104,14 +123,17 @@ impl Serialize for UserOut<'_> {
         }
         map.serialize_entry("phoneVerification", &u.phone_verification)?;
         map.serialize_entry("mfa", &false)?;
-        map.serialize_entry("prefs", &serde_json::Map::new())?;
+        map.serialize_entry("prefs", &u.prefs)?;
         let targets: Vec<_> = u
             .targets
             .iter()
             .map(|t| TargetOut { t, user_id: &u.id })
             .collect();
         map.serialize_entry("targets", &targets)?;
-        map.serialize_entry("accessedAt", &datetime(u.accessed_at))?;
+        map.serialize_entry(
+            "accessedAt",
+            &u.accessed_at.map_or(Datetime::UNSET, datetime),
+        )?;
         if !self.legacy {
             map.serialize_entry("impersonator", &false)?;
             map.serialize_entry("impersonatorUserId", &())?;
@@ -262,6 +284,14 @@ impl<'a> SessionOut<'a> {
     }
 }
 
+impl SessionOut<'_> {
+    /// The session as stored, without the fields only read routes fill in (`countryName`).
+    pub(crate) fn stored(mut self) -> Self {
+        self.country_name = "";
+        self
+    }
+}
+
 /// `{total, sessions}`.
 #[derive(Debug, Serialize)]
 pub(crate) struct SessionListOut<'a> {
@@ -312,6 +342,12 @@ pub(crate) struct JwtOut {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slashes_are_escaped_like_php() {
+        let bytes = php_json(&serde_json::json!({"url": "http://a/b"})).unwrap();
+        assert_eq!(bytes, br#"{"url":"http:\/\/a\/b"}"#);
+    }
 
     #[test]
     fn versions_compare_like_php() {

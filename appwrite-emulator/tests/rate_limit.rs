@@ -33,7 +33,14 @@ async fn attempt(
 
 #[tokio::test]
 async fn ten_failures_per_ip_and_user_then_429() {
-    let env = Env::start().await;
+    // The test picks client addresses with X-Forwarded-For, which only a trusted proxy may set.
+    let env = Env::with(
+        Emulator::builder()
+            .project(PROJECT)
+            .api_key(KEY)
+            .trust_proxy(true),
+    )
+    .await;
     env.create_user("u1").await;
     let now = i64::try_from(env.emu.now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap();
     let (_, first, _) = attempt(&env, "10.0.0.9", "u1", "wrong0").await;

@@ -313,7 +313,14 @@ async fn at_most_ten_sessions_per_user() {
 
 #[tokio::test]
 async fn same_site_origin_gets_no_fallback_and_remote_hosts_get_a_cookie_domain() {
-    let env = Env::start().await;
+    let env = Env::with(
+        Emulator::builder()
+            .project(PROJECT)
+            .api_key(KEY)
+            .platform("app.example.com")
+            .platform("other.test"),
+    )
+    .await;
     env.create_user("u1").await;
     let login = |origin: Option<&'static str>, host: Option<&'static str>, https: bool| {
         let env = &env;

@@ -68,7 +68,13 @@ async fn email_token_creates_the_user_and_logs_in() {
 
 #[tokio::test]
 async fn magic_url_and_phone_tokens() {
-    let env = Env::start().await;
+    let env = Env::with(
+        Emulator::builder()
+            .project(PROJECT)
+            .api_key(KEY)
+            .platform("app.example.com"),
+    )
+    .await;
     let (status, _, _) = send(
         env.guest(Method::POST, "/account/tokens/magic-url")
             .json(&json!({
@@ -208,7 +214,13 @@ async fn outbox_over_http_needs_a_key() {
 /// Sixteen clients redeem one secret at once: exactly one session comes out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_redemptions_create_exactly_one_session() {
-    let env = Env::with(Emulator::builder().project(PROJECT).api_key(KEY)).await;
+    let env = Env::with(
+        Emulator::builder()
+            .project(PROJECT)
+            .api_key(KEY)
+            .trust_proxy(true),
+    )
+    .await;
     env.create_user("u1").await;
     let secret = env.token("u1").await;
     let url = env.url("/account/sessions/token");

@@ -70,15 +70,13 @@ async fn create_returns_the_full_user_model() {
     assert_eq!(user["prefs"], json!({}));
     assert_eq!(user["labels"], json!([]));
     assert_eq!(user["status"], true);
-    for key in [
-        "$createdAt",
-        "$updatedAt",
-        "registration",
-        "accessedAt",
-        "passwordUpdate",
-    ] {
+    for key in ["$createdAt", "$updatedAt", "registration", "passwordUpdate"] {
         assert!(is_datetime(&user[key]), "{key} = {}", user[key]);
     }
+    assert_eq!(
+        user["accessedAt"], "",
+        "unset until the first authenticated request"
+    );
     assert_ne!(
         user["password"], "correct horse",
         "the password is not echoed"

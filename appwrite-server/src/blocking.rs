@@ -32,12 +32,15 @@
 
 use std::time::Duration;
 
-use appwrite_models::{Session, SessionId, SessionList, User, UserId};
+use appwrite_models::{Preferences, Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::BlockingRuntime;
 
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
-use crate::requests::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
+use crate::requests::{
+    CreateJwt, CreateToken, CreateUser, GetOrCreateByEmail, GetOrCreateUser, ListUsers,
+};
+use crate::verify::{JwtCache, VerifiedUser};
 
 appwrite_transport::blocking_pending!(Error);
 
@@ -98,6 +101,18 @@ impl Users {
             runtime: client.runtime.clone(),
         }
     }
+
+    /// [`Users::with_jwt_cache`](crate::Users::with_jwt_cache): caches
+    /// [`verify_jwt`](Self::verify_jwt) answers.
+    pub fn with_jwt_cache(mut self, cache: JwtCache) -> Self {
+        self.inner = self.inner.with_jwt_cache(cache);
+        self
+    }
+
+    /// [`Users::jwt_cache`](crate::Users::jwt_cache).
+    pub fn jwt_cache(&self) -> Option<&JwtCache> {
+        self.inner.jwt_cache()
+    }
 }
 
 appwrite_transport::blocking_calls! {
@@ -117,6 +132,29 @@ appwrite_transport::blocking_calls! {
         ) -> ResponseFuture<()>;
         fn delete_sessions(user_id: impl Into<UserId>) -> ResponseFuture<()>;
         fn create_jwt(user_id: impl Into<UserId>) -> CreateJwt;
+        fn update_name(user_id: impl Into<UserId>, name: impl Into<String>) -> ResponseFuture<User>;
+        fn update_email(user_id: impl Into<UserId>, email: impl Into<String>) -> ResponseFuture<User>;
+        fn update_phone(user_id: impl Into<UserId>, number: impl Into<String>) -> ResponseFuture<User>;
+        fn update_password(
+            user_id: impl Into<UserId>,
+            password: impl Into<String>
+        ) -> ResponseFuture<User>;
+        fn update_prefs(
+            user_id: impl Into<UserId>,
+            prefs: impl Into<Preferences>
+        ) -> ResponseFuture<Preferences>;
+        fn get_prefs(user_id: impl Into<UserId>) -> ResponseFuture<Preferences>;
+        fn update_labels(
+            user_id: impl Into<UserId>,
+            labels: impl IntoIterator<Item = impl Into<String>>
+        ) -> ResponseFuture<User>;
+        fn update_email_verification(user_id: impl Into<UserId>, verified: bool) -> ResponseFuture<User>;
+        fn update_phone_verification(user_id: impl Into<UserId>, verified: bool) -> ResponseFuture<User>;
+        fn block(user_id: impl Into<UserId>) -> ResponseFuture<User>;
+        fn unblock(user_id: impl Into<UserId>) -> ResponseFuture<User>;
+        fn find_by_email(email: impl Into<String>) -> ResponseFuture<Option<User>>;
+        fn get_or_create_by_email(email: impl Into<String>) -> GetOrCreateByEmail;
+        fn verify_jwt(jwt: impl Into<String>) -> ResponseFuture<VerifiedUser>;
     }
 }
 
@@ -140,6 +178,11 @@ appwrite_transport::pending_setters! {
         fn phone(phone: impl Into<String>);
         fn password(password: impl Into<String>);
         fn name(name: impl Into<String>);
+    }
+    GetOrCreateByEmail {
+        fn name(name: impl Into<String>);
+        fn phone(phone: impl Into<String>);
+        fn password(password: impl Into<String>);
     }
     ListUsers {
         fn query(query: impl Into<String>);

@@ -39,6 +39,8 @@ const ENV_FUNCTION_PROJECT_ID: &str = "APPWRITE_FUNCTION_PROJECT_ID";
 #[derive(Clone)]
 pub struct Client {
     transport: Transport,
+    /// The same connection without the API key, for [`Client::as_user`].
+    pub(crate) user_transport: Transport,
 }
 
 impl fmt::Debug for Client {
@@ -323,7 +325,11 @@ impl ClientBuilder {
             env!("CARGO_PKG_VERSION"),
             vec![key_header],
         )?;
-        Ok(Client { transport })
+        let user_transport = transport.without_default_header("x-appwrite-key");
+        Ok(Client {
+            transport,
+            user_transport,
+        })
     }
 
     /// Builds a [`blocking::Client`](crate::blocking::Client) with these settings and its own

@@ -42,9 +42,33 @@
 //! (block, unblock), and the server-side session tools [`create_session`](Users::create_session),
 //! [`list_sessions`](Users::list_sessions), [`delete_session`](Users::delete_session),
 //! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt).
+//! For the users themselves: [`block`](Users::block), [`unblock`](Users::unblock),
+//! [`update_name`](Users::update_name), [`update_email`](Users::update_email),
+//! [`update_phone`](Users::update_phone), [`update_password`](Users::update_password),
+//! [`update_prefs`](Users::update_prefs), [`get_prefs`](Users::get_prefs),
+//! [`update_labels`](Users::update_labels), the verification flags, and the email-keyed
+//! [`find_by_email`](Users::find_by_email) and [`get_or_create_by_email`](Users::get_or_create_by_email).
 //! Requests with optional parameters are `#[must_use]` builders ([`requests`]) that are awaited
 //! directly, and whose `request()` shows what would be sent without sending it; every call
 //! returns a [`ResponseFuture`], `Send + 'static`.
+//!
+//! # Who is calling?
+//!
+//! [`Users::verify_jwt`] checks a JWT a user's app sent you (`Authorization: Bearer <jwt>`) with
+//! Appwrite and resolves to a [`VerifiedUser`]; a [`JwtCache`] spares Appwrite a call for a token
+//! seen before, never past its `exp`. [`Client::as_user`] with a [`Credential`] acts as the user
+//! (its JWT or session, never the API key) through an [`Account`] service.
+//!
+//! ```no_run
+//! # async fn run(client: appwrite_server::Client, bearer: &str) -> Result<(), appwrite_server::Error> {
+//! use appwrite_server::{JwtCache, Users};
+//!
+//! let users = Users::new(&client).with_jwt_cache(JwtCache::new(10_000));
+//! let caller = users.verify_jwt(bearer).await?; // 401: is_unauthorized(); blocked: is_forbidden()
+//! println!("{} via session {:?}", caller.user.id, caller.session_id);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Errors and retries
 //!
@@ -65,8 +89,9 @@
 //! - The API key, token secrets, session credentials and JWTs are newtypes whose `Debug` is
 //!   redacted; read them with `expose_secret()`, and only to send them where they belong.
 //! - Error messages never contain the key, a secret, a response body or a URL query.
-//! - Each request is traced with a `tracing` span (method, route template, status, latency), never
-//!   with a header value or an id; an `X-Appwrite-Warning` from the server is logged as a warning.
+//! - Each request is traced with a `tracing` span (method, route template, status, latency) and a
+//!   `debug` event per attempt under the target `appwrite_server` (`RUST_LOG=appwrite_server=debug`),
+//!   never with a header value or an id; retries and an `X-Appwrite-Warning` are logged as warnings.
 //! - [`ClientBuilder::self_signed`] is for development servers only.
 //!
 //! # Features
@@ -76,13 +101,16 @@
 //! - `http2`: HTTP/2 support.
 //! - `blocking`: [`blocking`], the same API without `async` for simple command-line tools.
 
+mod account;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+mod credential;
 mod error;
 mod future;
 mod query;
 mod users;
+mod verify;
 
 /// The request builders the [`Users`] methods with optional parameters return. Await one to
 /// send it; its `request()` builds what it would send without sending it, to check a body in a
@@ -101,15 +129,20 @@ mod users;
 /// # }
 /// ```
 pub mod requests {
-    pub use crate::users::{CreateJwt, CreateToken, CreateUser, GetOrCreateUser, ListUsers};
+    pub use crate::users::{
+        CreateJwt, CreateToken, CreateUser, GetOrCreateByEmail, GetOrCreateUser, ListUsers,
+    };
     pub use appwrite_transport::Request;
 }
 
+pub use account::{Account, UserClient};
 pub use client::{Client, ClientBuilder};
+pub use credential::Credential;
 pub use error::{Error, Result};
 pub use future::ResponseFuture;
 pub use query::{Query, QueryValue};
 pub use users::Users;
+pub use verify::{JwtCache, VerifiedUser};
 
 pub use appwrite_models::{
     ApiError, ApiKey, Datetime, ErrorType, ID, Jwt, JwtSecret, Preferences, Session,

@@ -1,8 +1,10 @@
 //! The Users service: login tokens, users, their sessions and JWTs.
 
 mod create;
+mod email;
 mod list;
 mod token;
+mod update;
 
 use appwrite_models::{Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::Request;
@@ -13,6 +15,7 @@ use crate::client::Client;
 use crate::future::ResponseFuture;
 
 pub use create::{CreateUser, GetOrCreateUser};
+pub use email::GetOrCreateByEmail;
 pub use list::ListUsers;
 pub use token::{CreateJwt, CreateToken};
 
@@ -39,7 +42,9 @@ pub use token::{CreateJwt, CreateToken};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: Client,
+    pub(crate) client: Client,
+    /// The opt-in cache of [`verify_jwt`](Self::verify_jwt) answers.
+    pub(crate) jwt_cache: Option<std::sync::Arc<crate::verify::JwtCache>>,
 }
 
 impl Users {
@@ -47,6 +52,7 @@ impl Users {
     pub fn new(client: &Client) -> Self {
         Self {
             client: client.clone(),
+            jwt_cache: None,
         }
     }
 

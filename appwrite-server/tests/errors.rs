@@ -417,7 +417,10 @@ async fn a_refused_connection_is_a_connect_failure() {
 
     assert!(err.is_connect(), "{err:?}");
     assert!(!err.is_timeout());
-    assert_eq!(err.to_string(), "could not connect to appwrite");
+    assert_eq!(
+        err.to_string(),
+        format!("could not connect to appwrite at 127.0.0.1:{port}")
+    );
     assert_clean(&err, "");
 }
 

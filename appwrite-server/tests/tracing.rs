@@ -84,3 +84,60 @@ async fn a_warning_header_is_logged_and_no_secret_ever_is() {
         "{logs}"
     );
 }
+
+#[tokio::test]
+async fn rust_log_appwrite_server_debug_shows_each_attempt_and_the_retry() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(wiremock::ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, "user.json"))
+        .mount(&server)
+        .await;
+    let captured = Captured::default();
+    // What `RUST_LOG=appwrite_server=debug` selects.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("appwrite_server=debug"))
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    users(&server).get("user-42").await.unwrap();
+
+    let logs = captured.text();
+    let lines: Vec<&str> = logs.lines().collect();
+    assert_eq!(lines.len(), 3, "{logs}");
+    for line in &lines {
+        assert!(line.contains("appwrite_server"), "{line}");
+        assert!(line.contains(r#"route="/users/{userId}""#), "{line}");
+    }
+    assert!(
+        lines[0].contains("DEBUG") && lines[0].contains("appwrite request"),
+        "{logs}"
+    );
+    assert!(
+        lines[0].contains("status=503") && lines[0].contains("attempt=1"),
+        "{logs}"
+    );
+    assert!(
+        lines[0].contains("method=GET") && lines[0].contains("duration_ms="),
+        "{logs}"
+    );
+    assert!(
+        lines[1].contains("WARN") && lines[1].contains("retrying appwrite request"),
+        "{logs}"
+    );
+    assert!(
+        lines[2].contains("status=200") && lines[2].contains("attempt=2"),
+        "{logs}"
+    );
+    assert!(!logs.contains(KEY), "{logs}");
+    assert!(
+        !logs.contains("user-42"),
+        "ids stay out of the logs: {logs}"
+    );
+}

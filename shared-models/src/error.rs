@@ -119,6 +119,7 @@ error_types! {
     UserUnauthorized = ("user_unauthorized", 401, "The current user is not authorized to perform the requested action."),
     UserAuthMethodUnsupported = ("user_auth_method_unsupported", 501, "The requested authentication method is either disabled or unsupported. Please check the supported authentication methods in the Appwrite console."),
     UserPhoneAlreadyExists = ("user_phone_already_exists", 409, "A user with the same phone number already exists in the current project."),
+    UserTargetAlreadyExists = ("user_target_already_exists", 409, "A target with the same ID already exists."),
     UserMoreFactorsRequired = ("user_more_factors_required", 401, "More factors are required to complete the sign in process."),
     UserApiKeyAndSessionSet = ("user_api_key_and_session_set", 403, "API key and session used in the same request. Use either `setSession` or `setKey`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering"),
     UserJwtAndCookieSet = ("user_jwt_and_cookie_set", 403, "JWT and cookie used in the same request. Use either `setJWT` or `setCookie`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering"),
@@ -175,6 +176,9 @@ pub struct ApiError {
     /// How long the server asked us to wait, and in which header, if it did (only a 429 or 503
     /// carries one).
     pub server_wait: Option<ServerWait>,
+    /// What probably fixes it, when the SDK can tell (a missing `/v1`, a wrong API key); shown
+    /// by `Display`.
+    pub hint: Option<&'static str>,
 }
 
 impl ApiError {
@@ -186,6 +190,7 @@ impl ApiError {
             message: body.message,
             version: (!body.version.is_empty()).then_some(body.version),
             server_wait: None,
+            hint: None,
         }
     }
 
@@ -243,6 +248,12 @@ impl fmt::Display for ApiError {
         }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
+        }
+        if let (429, Some(asked)) = (self.status, self.server_wait) {
+            write!(f, " (retry in {}s)", asked.wait.as_secs_f64().ceil())?;
+        }
+        if let Some(hint) = self.hint {
+            write!(f, " (hint: {hint})")?;
         }
         Ok(())
     }

@@ -120,6 +120,12 @@ impl UserList {
 #[serde(transparent)]
 pub struct Preferences(pub serde_json::Map<String, serde_json::Value>);
 
+impl From<serde_json::Map<String, serde_json::Value>> for Preferences {
+    fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self(map)
+    }
+}
+
 impl Preferences {
     /// The value stored under `key`.
     pub fn get(&self, key: &str) -> Option<&serde_json::Value> {

@@ -11,8 +11,8 @@ use crate::error::BlockingError;
 /// A current-thread tokio runtime owned by one blocking client and its clones.
 ///
 /// Calls made from several threads at once are fine: tokio lets one of them drive the I/O while
-/// the others wait for their own answers.
-#[derive(Clone, Debug)]
+/// the others wait for their own answers. `Debug` shows nothing of the runtime's internals.
+#[derive(Clone)]
 pub struct BlockingRuntime {
     inner: Arc<OwnedRuntime>,
 }
@@ -43,9 +43,14 @@ impl BlockingRuntime {
     }
 }
 
+impl std::fmt::Debug for BlockingRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlockingRuntime")
+    }
+}
+
 /// The runtime, shut down without waiting when the last clone goes away inside an async
 /// runtime: an ordinary drop there would panic.
-#[derive(Debug)]
 struct OwnedRuntime(Option<Runtime>);
 
 impl Drop for OwnedRuntime {

@@ -302,6 +302,7 @@ impl HttpConfig {
                 custom_client,
                 max_response_bytes: self.max_response_bytes.unwrap_or(MAX_RESPONSE_BYTES),
                 redact,
+                platform,
             }),
         })
     }

@@ -17,9 +17,19 @@ pub enum TransportError {
     /// The server did not answer in time (connect or read timeout, or the total timeout).
     #[error("the request to appwrite timed out")]
     Timeout(#[source] BoxError),
-    /// No connection could be made (refused, DNS failure, TLS handshake failure).
-    #[error("could not connect to appwrite")]
-    Connect(#[source] BoxError),
+    /// No connection could be made (refused, DNS failure, TLS handshake failure). The message
+    /// names the host and port, and says so when an `https` endpoint was answered in plain HTTP.
+    #[error("{}", crate::hints::connect_message(host, *plain_http))]
+    Connect {
+        /// `host:port` that could not be reached.
+        host: String,
+        /// The TLS handshake got a plain-HTTP answer: the endpoint should be `http://`, or the
+        /// server should speak TLS.
+        plain_http: bool,
+        /// What failed.
+        #[source]
+        source: BoxError,
+    },
     /// The server answered with a redirect. It is not followed: the request's credentials must
     /// never go to another address.
     #[error(
@@ -52,11 +62,20 @@ impl TransportError {
         // The URL can carry ids and queries: keep it out of messages.
         let timeout = error.is_timeout();
         let connect = error.is_connect();
-        let source: BoxError = Box::new(error.without_url());
+        let url = error.url().cloned();
+        let error = error.without_url();
+        let plain_http = connect
+            && url.as_ref().is_some_and(|url| url.scheme() == "https")
+            && crate::hints::answered_in_plain_http(&error);
+        let source: BoxError = Box::new(error);
         if timeout {
             Self::Timeout(source)
         } else if connect {
-            Self::Connect(source)
+            Self::Connect {
+                host: url.as_ref().map(crate::hints::host_of).unwrap_or_default(),
+                plain_http,
+                source,
+            }
         } else {
             Self::Io(source)
         }

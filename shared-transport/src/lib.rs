@@ -12,18 +12,20 @@
 //! - [`Request`], what a request builder's `request()` gives back, to check a body in a test.
 //!
 //! The rest (building the `reqwest` client, sending with retries, reading bodies up to a limit,
-//! the `tracing` span per request, the macros that give both SDKs the same `Error` enum) is
+//! the `tracing` span per request, the macro that gives both SDKs the same `Error` enum) is
 //! hidden from these docs: it is the SDKs' plumbing.
 
 #[cfg(feature = "blocking")]
 mod blocking;
 mod config;
 mod error;
+#[macro_use]
+mod events;
 mod future;
+mod hints;
 mod request;
 mod retry;
 mod sdk_error;
-mod setters;
 mod transport;
 
 #[cfg(feature = "blocking")]

@@ -111,7 +111,7 @@ impl RetryPolicy {
         let asked = match error {
             RequestError::Transport(transport) => {
                 let retryable = match transport {
-                    TransportError::Connect(_) => true,
+                    TransportError::Connect { .. } => true,
                     TransportError::Timeout(_) | TransportError::Io(_) => idempotent,
                     TransportError::Redirect { .. }
                     | TransportError::RedirectFollowed
@@ -178,7 +178,12 @@ mod tests {
         let p = RetryPolicy::default();
         let io = TransportError::Io("reset".into()).into();
         let timeout = TransportError::Timeout("slow".into()).into();
-        let connect = TransportError::Connect("refused".into()).into();
+        let connect = TransportError::Connect {
+            host: "localhost:1".into(),
+            plain_http: false,
+            source: "refused".into(),
+        }
+        .into();
         assert_eq!(p.decide(1, false, &io), None);
         assert_eq!(p.decide(1, false, &timeout), None);
         assert!(p.decide(1, false, &connect).is_some());

@@ -165,7 +165,7 @@ macro_rules! sdk_error {
             ///
             /// Troubleshooting: check the endpoint's host and port, and that the server is running.
             pub fn is_connect(&self) -> bool {
-                matches!(self, Self::Transport($crate::TransportError::Connect(_)))
+                matches!(self, Self::Transport($crate::TransportError::Connect { .. }))
             }
 
             /// The request got no usable HTTP answer at all.

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
+use appwrite_models::headers::Platform;
 use appwrite_models::protocol::{Endpoint, api_error};
 
 use crate::error::{InvalidInput, RequestError, TransportError};
@@ -35,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) custom_client: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) redact: Vec<SecretString>,
+    /// Which SDK this is: it names the target of the `tracing` events.
+    pub(crate) platform: Platform,
 }
 
 impl fmt::Debug for Transport {
@@ -67,6 +70,28 @@ impl Transport {
     /// The headers sent with every request (sensitive ones are marked so).
     pub fn default_headers(&self) -> &HeaderMap {
         &self.inner.headers
+    }
+
+    /// The same connection (one pool, the same settings) without the default header `name`: how
+    /// the server SDK acts as a user without sending its API key.
+    pub fn without_default_header(&self, name: &str) -> Self {
+        let inner = &self.inner;
+        let mut headers = inner.headers.clone();
+        headers.remove(name);
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                endpoint: inner.endpoint.clone(),
+                project: inner.project.clone(),
+                headers,
+                retry: inner.retry.clone(),
+                timeout: inner.timeout,
+                max_response_bytes: inner.max_response_bytes,
+                redact: inner.redact.clone(),
+                platform: inner.platform,
+                custom_client: inner.custom_client,
+            }),
+        }
     }
 
     /// Sends `request`, retrying as the policy allows. A 2xx answer is returned; a 3xx is a
@@ -145,7 +170,23 @@ impl Transport {
                 Some(url) => url,
                 None => self.url(&request)?,
             };
+            let sent_at = Instant::now();
             let outcome = self.attempt(&request, url, body.clone()).await;
+            let status = match &outcome {
+                Attempt::Done(response) => Some(response.status),
+                Attempt::Failed(RequestError::Api(api)) => Some(api.status),
+                Attempt::Failed(_) => None,
+            };
+            sdk_event!(
+                self.inner.platform,
+                debug,
+                method = %request.method,
+                route = request.route,
+                status,
+                duration_ms = millis(sent_at.elapsed()),
+                attempt,
+                "appwrite request"
+            );
             let error = match outcome {
                 Attempt::Done(response) => {
                     record(&span, started, attempt, response.status);
@@ -159,7 +200,17 @@ impl Transport {
                 }
                 return Err(error);
             };
-            tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
+            sdk_event!(
+                self.inner.platform,
+                warn,
+                method = %request.method,
+                route = request.route,
+                attempt,
+                delay_ms = millis(delay),
+                status,
+                error = %retry_reason(&error),
+                "retrying appwrite request"
+            );
             tokio::time::sleep(delay).await;
         }
     }
@@ -186,7 +237,13 @@ impl Transport {
             return Attempt::Failed(TransportError::RedirectFollowed.into());
         }
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
-            tracing::warn!(warning = %String::from_utf8_lossy(warning.as_bytes()), "appwrite warning");
+            sdk_event!(
+                self.inner.platform,
+                warn,
+                route = request.route,
+                warning = %String::from_utf8_lossy(warning.as_bytes()),
+                "appwrite warning"
+            );
         }
         if (300..400).contains(&status) {
             return Attempt::Failed(TransportError::Redirect { status }.into());
@@ -207,6 +264,8 @@ impl Transport {
         for secret in &self.inner.redact {
             error.redact(secret.expose_secret());
         }
+        let sent_key = self.inner.headers.contains_key("x-appwrite-key");
+        error.hint = crate::hints::api_hint(&error, &self.inner.endpoint, sent_key);
         Attempt::Failed(RequestError::Api(error))
     }
 
@@ -252,8 +311,19 @@ impl Transport {
 fn record(span: &tracing::Span, started: Instant, attempts: u32, status: u16) {
     span.record("status", status);
     span.record("attempts", attempts);
-    span.record(
-        "latency_ms",
-        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    );
+    span.record("latency_ms", millis(started.elapsed()));
+}
+
+/// Why a request is tried again, for the warning (only answers and transport errors are).
+fn retry_reason(error: &RequestError) -> String {
+    match error {
+        RequestError::Api(api) => api.to_string(),
+        RequestError::Transport(transport) => transport.to_string(),
+        RequestError::Decode(_) | RequestError::InvalidInput(_) => String::new(),
+    }
+}
+
+/// Whole milliseconds, saturating.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

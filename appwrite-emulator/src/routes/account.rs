@@ -2,16 +2,70 @@
 //! sessions and tokens.
 
 use appwrite_models::ErrorType;
+use appwrite_models::protocol::limits;
 use axum::response::Response;
 use http::header::SET_COOKIE;
 
-use super::{created, ok};
-use crate::auth::{Body, Ctx, PathParams};
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::abuse::{DEFAULT_KEY, Rule};
+use super::{Routes, created, ok};
+use crate::auth::{AuthUser, Ctx};
+use crate::clock::millis;
 use crate::cookies::{self, CookieScope};
 use crate::error::{ApiError, ApiResult};
-use crate::params::uid;
-use crate::state::millis;
+use crate::extract::{Body, Me, PathParams};
+use crate::params::{Params, uid};
 use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
+
+/// `/v1/account`, with the session and token routes of `sessions.rs` and `tokens.rs`.
+pub(super) fn router() -> Routes {
+    let sessions = Router::new()
+        .route("/", get(list_sessions).delete(delete_sessions))
+        .merge(super::sessions::router())
+        .route(
+            "/{session_id}",
+            get(get_session)
+                .patch(update_session)
+                .delete(delete_session),
+        );
+    Router::new()
+        .route("/", get(get_account))
+        .nest("/sessions", sessions)
+        .nest("/tokens", super::tokens::router())
+        .route("/jwts", post(create_jwt))
+        .route("/jwt", post(create_jwt))
+        .route("/prefs", get(super::users_update::get_account_prefs))
+}
+
+/// `PATCH /v1/account/sessions/{sessionId}`: 10 per hour per IP.
+const UPDATE_SESSION: Rule = Rule {
+    path: "/v1/account/sessions/:sessionId",
+    limit: 10,
+    period_s: 3600,
+    keys: DEFAULT_KEY,
+    reset_on_created: false,
+};
+/// `DELETE /v1/account/sessions/{sessionId}`: 100 per hour per IP.
+const DELETE_SESSION: Rule = Rule {
+    limit: 100,
+    ..UPDATE_SESSION
+};
+/// `DELETE /v1/account/sessions`: 100 per hour per IP.
+const DELETE_SESSIONS: Rule = Rule {
+    path: "/v1/account/sessions",
+    ..DELETE_SESSION
+};
+/// `POST /v1/account/jwts`: `APP_LIMIT_WRITE_RATE_DEFAULT * 2` (120) per
+/// `APP_LIMIT_WRITE_RATE_PERIOD_DEFAULT` (60 s) per user.
+const CREATE_JWT: Rule = Rule {
+    path: "/v1/account/jwts",
+    limit: 120,
+    period_s: 60,
+    keys: &["url:{url},userId:{userId}"],
+    reset_on_created: false,
+};
 
 fn session_not_found() -> ApiError {
     ApiError::new(ErrorType::UserSessionNotFound)
@@ -23,18 +77,16 @@ fn user_gone() -> ApiError {
 }
 
 /// `current` names the session of the request's credential; a JWT request has none.
-fn resolve_session_id<'a>(ctx: &'a Ctx, id: &'a str) -> Result<Option<&'a str>, ApiError> {
+fn resolve_session_id<'a>(me: &'a AuthUser, id: &'a str) -> Result<&'a str, ApiError> {
     let id = uid("sessionId", id)?;
     if id == "current" {
-        return Ok(ctx.user()?.session_id.as_deref());
+        return me.session_id.as_deref().ok_or_else(session_not_found);
     }
-    Ok(Some(id))
+    Ok(id)
 }
 
 /// `GET /v1/account`
-pub(super) async fn get(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn get_account(Me { ctx, user: me }: Me) -> ApiResult {
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     Ok(ok(&UserOut {
@@ -45,9 +97,7 @@ pub(super) async fn get(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /v1/account/sessions`
-pub(super) async fn list_sessions(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn list_sessions(Me { ctx, user: me }: Me) -> ApiResult {
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     let current = me.session_id.as_deref();
@@ -66,10 +116,8 @@ pub(super) async fn list_sessions(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /v1/account/sessions/{sessionId}`
-pub(super) async fn get_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn get_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let wanted = resolve_session_id(&me, &id)?;
     let store = ctx.shared.store();
     let user = store.users.get(&me.id).ok_or_else(user_gone)?;
     let session = user.sessions.get(wanted).ok_or_else(session_not_found)?;
@@ -83,10 +131,14 @@ pub(super) async fn get_session(ctx: Ctx, PathParams(id): PathParams<String>) ->
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: extends the session; no new cookies.
-pub(super) async fn update_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn update_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let admitted = UPDATE_SESSION.check(&ctx, &Params::default())?;
+    let result = extend_session(&ctx, &me, &id);
+    admitted.finish(&ctx, result)
+}
+
+fn extend_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
+    let wanted = resolve_session_id(me, id)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
     let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
@@ -96,13 +148,15 @@ pub(super) async fn update_session(ctx: Ctx, PathParams(id): PathParams<String>)
         .ok_or_else(session_not_found)?;
     session.expire = now.saturating_add(millis(ctx.shared.config.session_duration));
     session.updated_at = now;
-    // Appwrite answers with the stored document, whose `current` is the model default.
+    // Appwrite answers with the stored document: `current` and `countryName` keep the model's
+    // defaults (`false`, `""`), since only the read routes fill them in.
     Ok(ok(&SessionOut::new(
         session,
         &me.id,
         false,
         SessionSecret::Hidden,
-    )))
+    )
+    .stored()))
 }
 
 /// Logout headers: both cookies expired and `X-Fallback-Cookies: []` (unless same-site).
@@ -110,14 +164,17 @@ fn logout(
     ctx: &Ctx,
     mut response: Response,
     clear_cookies: bool,
-    clear_fallback: bool,
+    cleared_fallbacks: usize,
 ) -> Response {
     let headers = response.headers_mut();
-    if clear_fallback && !ctx.same_site {
-        headers.insert(
-            http::HeaderName::from_static(appwrite_models::credential::FALLBACK_COOKIES_HEADER),
-            cookies::fallback_cleared(),
-        );
+    if !ctx.same_site {
+        // Appwrite adds the header once per deleted session (api/account.php `deleteSessions`).
+        for _ in 0..cleared_fallbacks {
+            headers.append(
+                http::HeaderName::from_static(appwrite_models::credential::FALLBACK_COOKIES_HEADER),
+                cookies::fallback_cleared(),
+            );
+        }
     }
     if clear_cookies {
         for cookie in CookieScope::new(ctx).clear() {
@@ -128,23 +185,36 @@ fn logout(
 }
 
 /// `DELETE /v1/account/sessions/{sessionId}`
-pub(super) async fn delete_session(ctx: Ctx, PathParams(id): PathParams<String>) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
-    let wanted = resolve_session_id(&ctx, &id)?.ok_or_else(session_not_found)?;
+async fn delete_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+    let admitted = DELETE_SESSION.check(&ctx, &Params::default())?;
+    let result = remove_session(&ctx, &me, &id);
+    admitted.finish(&ctx, result)
+}
+
+fn remove_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
+    let wanted = resolve_session_id(me, id)?;
     {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
         user.remove_session(wanted).ok_or_else(session_not_found)?;
     }
     let current = me.session_id.as_deref() == Some(wanted);
-    Ok(logout(&ctx, wire::no_content(), current, current))
+    Ok(logout(
+        ctx,
+        wire::no_content(),
+        current,
+        usize::from(current),
+    ))
 }
 
 /// `DELETE /v1/account/sessions`
-pub(super) async fn delete_sessions(ctx: Ctx) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let me = ctx.user()?;
+async fn delete_sessions(Me { ctx, user: me }: Me) -> ApiResult {
+    let admitted = DELETE_SESSIONS.check(&ctx, &Params::default())?;
+    let result = remove_sessions(&ctx, &me);
+    admitted.finish(&ctx, result)
+}
+
+fn remove_sessions(ctx: &Ctx, me: &AuthUser) -> ApiResult {
     let removed = {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(&me.id).ok_or_else(user_gone)?;
@@ -153,20 +223,24 @@ pub(super) async fn delete_sessions(ctx: Ctx) -> ApiResult {
     let current = removed
         .iter()
         .any(|s| me.session_id.as_deref() == Some(s.id.as_str()));
-    // Appwrite sends the cleared fallback once any session was deleted.
-    Ok(logout(
-        &ctx,
-        wire::no_content(),
-        current,
-        !removed.is_empty(),
-    ))
+    Ok(logout(ctx, wire::no_content(), current, removed.len()))
 }
 
 /// `POST /v1/account/jwts` (and its alias `/v1/account/jwt`)
-pub(super) async fn create_jwt(ctx: Ctx, Body(p): Body) -> ApiResult {
-    ctx.authorize(&["account"])?;
-    let duration = p.range("duration", 900, 0, 3600)?;
-    let me = ctx.user()?;
+async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
+    let admitted = CREATE_JWT.check(&ctx, &p)?;
+    let result = issue_jwt(&ctx, &me, &p);
+    admitted.finish(&ctx, result)
+}
+
+/// Signs a JWT for the request's session. A `duration` of 0 is accepted (`Range(0, 3600)`) and
+/// gives a JWT that has already expired, as Appwrite's does.
+fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
+    let duration = p.range(
+        "duration",
+        limits::JWT_DURATION_DEFAULT_SECS,
+        &limits::JWT_DURATION_SECS,
+    )?;
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
     };

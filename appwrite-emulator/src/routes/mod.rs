@@ -1,11 +1,13 @@
 //! The HTTP routes, and what every answer gets on its way out.
 
+mod abuse;
 mod account;
 mod emulator;
 mod oauth2;
 mod sessions;
 mod tokens;
 mod users;
+mod users_update;
 
 use std::sync::Arc;
 
@@ -14,10 +16,12 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
 use http::header::CONTENT_TYPE;
 use http::{HeaderName, HeaderValue, StatusCode};
+use std::time::Duration;
+
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, SERVER_VERSION};
 use crate::state::Shared;
@@ -25,60 +29,20 @@ use crate::wire;
 
 pub(crate) use oauth2::MOCK_PROVIDER;
 
-/// All routes under `/v1`.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+/// A router over the shared state, before the state is supplied.
+type Routes = Router<Arc<Shared>>;
+
+/// All routes under `/v1`; `log_requests` adds one log line per request.
+pub(crate) fn router(shared: Arc<Shared>, log_requests: bool) -> Router {
     let limit = shared.config.max_body_bytes;
-    Router::new()
-        .route("/v1/users", post(users::create).get(users::list))
-        .route("/v1/users/{user_id}", get(users::get).delete(users::delete))
-        .route("/v1/users/{user_id}/status", patch(users::update_status))
-        .route("/v1/users/{user_id}/tokens", post(users::create_token))
-        .route(
-            "/v1/users/{user_id}/sessions",
-            post(users::create_session)
-                .get(users::list_sessions)
-                .delete(users::delete_sessions),
-        )
-        .route(
-            "/v1/users/{user_id}/sessions/{session_id}",
-            axum::routing::delete(users::delete_session),
-        )
-        .route("/v1/users/{user_id}/jwts", post(users::create_jwt))
-        .route("/v1/account", get(account::get))
-        .route(
-            "/v1/account/sessions",
-            get(account::list_sessions).delete(account::delete_sessions),
-        )
-        .route("/v1/account/sessions/token", post(sessions::create_session))
-        .route(
-            "/v1/account/sessions/{session_id}",
-            get(account::get_session)
-                .patch(account::update_session)
-                .delete(account::delete_session),
-        )
-        .route("/v1/account/jwts", post(account::create_jwt))
-        .route("/v1/account/jwt", post(account::create_jwt))
-        .route("/v1/account/tokens/email", post(tokens::create_email_token))
-        .route(
-            "/v1/account/tokens/magic-url",
-            post(tokens::create_magic_url_token),
-        )
-        .route("/v1/account/tokens/phone", post(tokens::create_phone_token))
-        .route(
-            "/v1/account/tokens/oauth2/{provider}",
-            get(oauth2::create_token),
-        )
-        .route(
-            "/v1/account/sessions/oauth2/callback/{provider}/{project_id}",
-            get(oauth2::callback),
-        )
-        .route(
-            "/v1/account/sessions/oauth2/{provider}/redirect",
-            get(oauth2::finish),
-        )
-        .route("/v1/mock/tests/general/oauth2", get(oauth2::mock_consent))
-        .route("/v1/health/version", get(emulator::version))
-        .route("/v1/emulator/outbox", get(emulator::outbox))
+    let v1 = Router::new()
+        .nest("/users", users::router())
+        .nest("/account", account::router())
+        .nest("/health", emulator::health_router())
+        .nest("/emulator", emulator::router())
+        .merge(oauth2::router());
+    let app = Router::new()
+        .nest("/v1", v1)
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .layer(RequestBodyLimitLayer::new(limit))
@@ -86,7 +50,71 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             Arc::clone(&shared),
             finish_response,
         ))
-        .with_state(shared)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            web_platforms,
+        ))
+        .with_state(shared);
+    if !log_requests {
+        return app;
+    }
+    // One `INFO` line per answered request: method, path (never the query), status and time.
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            })
+            .on_request(())
+            .on_response(|response: &Response, latency: Duration, _: &tracing::Span| {
+                tracing::info!(status = response.status().as_u16(), ms = latency.as_millis());
+            })
+            .on_failure(()),
+    )
+}
+
+/// What Appwrite does for browsers (app/controllers/general.php): answers `OPTIONS` preflights,
+/// refuses an unregistered `Origin` without an API key with 403 `general_unknown_origin`, and
+/// puts its CORS, `Server`, `X-Content-Type-Options` and `X-Debug-Speed` headers on every answer.
+async fn web_platforms(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let origin = request
+        .headers()
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let preflight = request.method() == http::Method::OPTIONS;
+    let platforms = &shared.config.platforms;
+    let mut response = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let has_key = request.headers().contains_key("x-appwrite-key");
+        let refused = origin
+            .as_deref()
+            .filter(|o| !o.is_empty() && !has_key)
+            .and_then(|o| platforms.check_url(o, false).err());
+        match refused {
+            Some(why) => {
+                ApiError::with_message(ErrorType::GeneralUnknownOrigin, why.0).into_response()
+            }
+            None => next.run(request).await,
+        }
+    };
+    let headers = response.headers_mut();
+    headers.extend(platforms.cors_headers(origin.as_deref(), preflight));
+    headers.insert(http::header::SERVER, HeaderValue::from_static("Appwrite"));
+    headers.insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // utopia-php/http `Response::send`: the seconds spent on the request.
+    if let Ok(value) = HeaderValue::from_str(&started.elapsed().as_secs_f64().to_string()) {
+        headers.insert(HeaderName::from_static("x-debug-speed"), value);
+    }
+    response
 }
 
 /// Unknown routes go through Appwrite's wildcard route, which checks the project first.
@@ -102,8 +130,8 @@ async fn route_not_found(State(shared): State<Arc<Shared>>, request: Request) ->
     ApiError::new(ErrorType::GeneralRouteNotFound).into_response()
 }
 
-/// Applies what Appwrite adds to every answer: the response-format warning, and an Appwrite
-/// error in place of the body limit's bare 413.
+/// Applies what Appwrite adds to every API answer: the response-format warning and
+/// `X-Debug-Fallback`, and an Appwrite error in place of the body limit's bare 413.
 async fn finish_response(
     State(shared): State<Arc<Shared>>,
     request: Request,
@@ -119,7 +147,22 @@ async fn finish_response(
                 "The current SDK is built for Appwrite {v}. However, the current Appwrite server version is {SERVER_VERSION}. Please downgrade your SDK to match the Appwrite version: https://appwrite.io/docs/sdks"
             )
         });
+    // The `user` resource (request.php) always adds `X-Debug-Fallback: false`, and a second line
+    // `true` when neither a cookie nor `X-Appwrite-Session` carried a credential.
+    let fallback = request
+        .headers()
+        .get("x-appwrite-project")
+        .is_some_and(|p| p.as_bytes() == shared.config.project.as_bytes())
+        .then(|| crate::auth::reached_fallback(request.headers(), &shared.config.project));
     let mut response = next.run(request).await;
+    if let Some(reached) = fallback {
+        let name = HeaderName::from_static("x-debug-fallback");
+        let headers = response.headers_mut();
+        headers.append(name.clone(), HeaderValue::from_static("false"));
+        if reached {
+            headers.append(name, HeaderValue::from_static("true"));
+        }
+    }
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE
         && response.headers().get(CONTENT_TYPE) != Some(&crate::error::JSON_CONTENT_TYPE)
     {

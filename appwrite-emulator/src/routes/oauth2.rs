@@ -22,11 +22,14 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{Ctx, PathParams};
+use crate::auth::Ctx;
+use crate::clock::millis;
+use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::PathParams;
 use crate::params::Params;
 use crate::random;
-use crate::state::{NewUser, Shared, TokenKind, TokenRecord, millis, sha256};
+use crate::state::{NewUser, Shared, TokenKind, TokenRecord};
 
 /// The one provider the emulator enables.
 pub(crate) const MOCK_PROVIDER: &str = "mock";
@@ -92,16 +95,6 @@ const DEFAULT_SUCCESS_PATH: &str = "/console/auth/oauth2/success";
 const DEFAULT_FAILURE_PATH: &str = "/console/auth/oauth2/failure";
 const PROVIDER_DISABLED: &str =
     "This provider is disabled. Please enable the provider from your Appwrite console to continue.";
-
-/// Whether a `success` / `failure` URL may be redirected to: an `http(s)` URL on a registered
-/// platform's host. For now the platforms are `localhost` and `127.0.0.1`.
-pub(crate) fn redirect_allowed(url: &str) -> bool {
-    let Ok(url) = url::Url::parse(url) else {
-        return false;
-    };
-    matches!(url.scheme(), "http" | "https")
-        && matches!(url.host_str(), Some("localhost" | "127.0.0.1"))
-}
 
 /// The Redirect validator's description (src/Appwrite/Network/Validator/Redirect.php).
 fn invalid_redirect(name: &str, url: &str) -> ApiError {
@@ -179,6 +172,19 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     url.into()
 }
 
+/// The token flow's four hops, relative to `/v1`.
+pub(super) fn router() -> super::Routes {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/account/tokens/oauth2/{provider}", get(create_token))
+        .route(
+            "/account/sessions/oauth2/callback/{provider}/{project_id}",
+            get(callback),
+        )
+        .route("/account/sessions/oauth2/{provider}/redirect", get(finish))
+        .route("/mock/tests/general/oauth2", get(mock_consent))
+}
+
 /// `GET /v1/account/tokens/oauth2/{provider}` (`createOAuth2Token`).
 pub(super) async fn create_token(ctx: Ctx, PathParams(provider): PathParams<String>) -> ApiResult {
     let p = ctx.query();
@@ -196,9 +202,7 @@ pub(super) async fn create_token(ctx: Ctx, PathParams(provider): PathParams<Stri
     for (name, default, value) in &mut urls {
         match p.optional_text(name, 2048)? {
             Some(url) if !url.is_empty() => {
-                if !redirect_allowed(url) {
-                    return Err(invalid_redirect(name, url));
-                }
+                ctx.shared.check_redirect(name, url)?;
                 url.clone_into(value);
             }
             _ => *value = format!("{base}{default}"),
@@ -372,10 +376,10 @@ pub(super) async fn finish(ctx: Ctx, PathParams(provider): PathParams<String>) -
             )
         })?
     };
-    if !redirect_allowed(&state.success) {
+    if !ctx.shared.is_registered_platform(&state.success) {
         return Err(ApiError::new(ErrorType::ProjectInvalidSuccessUrl));
     }
-    if !state.failure.is_empty() && !redirect_allowed(&state.failure) {
+    if !state.failure.is_empty() && !ctx.shared.is_registered_platform(&state.failure) {
         return Err(ApiError::new(ErrorType::ProjectInvalidFailureUrl));
     }
     let fail = |error: ApiError| -> ApiResult {
@@ -479,17 +483,6 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redirects_only_to_loopback_platforms() {
-        assert!(redirect_allowed("http://127.0.0.1:4567/callback?state=x"));
-        assert!(redirect_allowed("http://localhost/x"));
-        assert!(redirect_allowed("https://localhost:8443/"));
-        assert!(!redirect_allowed("http://evil.example/x"));
-        assert!(!redirect_allowed("javascript:alert(1)"));
-        assert!(!redirect_allowed("not a url"));
-        assert!(!redirect_allowed(""));
-    }
 
     #[test]
     fn query_keys_are_replaced_in_place_or_appended() {

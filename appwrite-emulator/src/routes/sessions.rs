@@ -1,4 +1,5 @@
-//! `POST /v1/account/sessions/token`: exchanging a user id and token secret for a session
+//! `POST /v1/account/sessions/token` and the deprecated `PUT /v1/account/sessions/magic-url` and
+//! `/phone`: exchanging a user id and token secret for a session
 //! (account.php `$createSession`). The hot path of a login, so secrets are generated and hashed
 //! before the store lock is taken, and the lock covers only verify-delete-insert.
 
@@ -6,54 +7,71 @@ use appwrite_models::{ErrorType, ID, credential};
 use axum::response::Response;
 use http::HeaderName;
 use http::header::SET_COOKIE;
-use serde_json::Value;
 
-use super::created;
-use crate::auth::{Body, Ctx};
+use axum::Router;
+use axum::routing::{post, put};
+
+use super::abuse::Rule;
+use super::{Routes, created};
+use crate::auth::Ctx;
+use crate::clock::millis;
 use crate::cookies::CookieScope;
+use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::params::Params;
 use crate::random;
-use crate::state::{SessionRecord, TokenKind, millis, sha256};
+use crate::state::{SessionRecord, TokenKind};
 use crate::wire::{SessionOut, SessionSecret};
 
-/// 10 attempts per hour per IP and user id (`abuse-limit`, `abuse-key`), reset by a 201.
-const LIMIT: u32 = 10;
-const PERIOD_S: i64 = 3600;
+/// `POST /v1/account/sessions/token`: 10 per hour per IP and user id, forgotten after a 201.
+const TOKEN: Rule = Rule {
+    path: "/v1/account/sessions/token",
+    limit: 10,
+    period_s: 3600,
+    keys: &["ip:{ip},userId:{param-userId}"],
+    reset_on_created: true,
+};
+/// The deprecated `PUT /v1/account/sessions/magic-url` (same limit, also reset by a 201).
+const MAGIC_URL: Rule = Rule {
+    path: "/v1/account/sessions/magic-url",
+    ..TOKEN
+};
+/// The deprecated `PUT /v1/account/sessions/phone`: its label has no `abuse-reset`.
+const PHONE: Rule = Rule {
+    path: "/v1/account/sessions/phone",
+    reset_on_created: false,
+    ..TOKEN
+};
 
-/// `POST /v1/account/sessions/token`
-pub(super) async fn create_session(ctx: Ctx, Body(p): Body) -> ApiResult {
+/// The session-creating routes under `/v1/account/sessions`. The `POST`s of the deprecated paths
+/// are Appwrite's aliases of the token routes (see `tokens.rs`).
+pub(super) fn router() -> Routes {
+    Router::new()
+        .route(
+            "/token",
+            post(|ctx, body| create_session(&TOKEN, ctx, body)),
+        )
+        .route(
+            "/magic-url",
+            put(|ctx, body| create_session(&MAGIC_URL, ctx, body))
+                .post(super::tokens::create_magic_url_token),
+        )
+        .route(
+            "/phone",
+            put(|ctx, body| create_session(&PHONE, ctx, body))
+                .post(super::tokens::create_phone_token),
+        )
+}
+
+/// Exchanges a user id and any kind of token secret for a session (account.php
+/// `$createSession`, shared by the three routes: the token's own type decides the session).
+#[allow(clippy::unused_async)] // an axum handler
+async fn create_session(rule: &'static Rule, ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
-
-    // utopia-php/abuse leaves `{param-userId}` in the key when the parameter is empty.
-    let user_param = match p.get("userId") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) | None => "{param-userId}".to_owned(),
-        Some(other) => other.to_string(),
-    };
-    let key = format!("ip:{},userId:{user_param}", ctx.ip);
-    let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
-    // API keys are never limited, but still see the headers (api.php).
-    let enforce = ctx.shared.config.rate_limit && !ctx.is_key();
-    let decision = ctx
-        .shared
-        .limiter
-        .hit(&key, now_s, LIMIT, PERIOD_S, enforce);
-    let rate_headers = decision.headers();
-
-    let result = if decision.exceeded {
-        Err(ApiError::new(ErrorType::GeneralRateLimitExceeded))
-    } else {
-        redeem(&ctx, &p)
-    };
-    match result {
-        Ok(mut response) => {
-            ctx.shared.limiter.reset(&key);
-            response.headers_mut().extend(rate_headers);
-            Ok(response)
-        }
-        Err(error) => Err(error.with_headers(&rate_headers)),
-    }
+    let admitted = rule.check(&ctx, &p)?;
+    let result = redeem(&ctx, &p);
+    admitted.finish(&ctx, result)
 }
 
 fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
@@ -110,12 +128,17 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         let token = user.redeem_token(&token_hash, now).ok_or_else(invalid)?;
         session.provider = token.kind.provider();
         session.factor = token.kind.factor();
-        match token.kind {
-            TokenKind::Email | TokenKind::MagicUrl => user.email_verification = true,
-            TokenKind::Phone => user.phone_verification = true,
-            TokenKind::Generic | TokenKind::OAuth2 => {}
+        // `$updatedAt` moves only when the verification flag actually changes (the database
+        // skips updates that change nothing).
+        let flag = match token.kind {
+            TokenKind::Email | TokenKind::MagicUrl => Some(&mut user.email_verification),
+            TokenKind::Phone => Some(&mut user.phone_verification),
+            TokenKind::Generic | TokenKind::OAuth2 => None,
+        };
+        if let Some(flag) = flag.filter(|f| !**f) {
+            *flag = true;
+            user.updated_at = now;
         }
-        user.updated_at = now;
         user.add_session(session.clone());
         user.enforce_session_limit();
     }

@@ -4,13 +4,20 @@
 use appwrite_models::{ErrorType, ID, credential};
 use axum::response::Response;
 
-use super::created;
-use crate::auth::{Body, Ctx};
+use axum::Router;
+use axum::routing::post;
+
+use super::abuse::Rule;
+use super::{Routes, created};
+use crate::auth::Ctx;
+use crate::clock::{Millis, datetime, system_time};
+use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::outbox::{OutboxKind, OutboxMessage};
 use crate::params::Params;
 use crate::random;
-use crate::state::{Millis, NewUser, TokenKind, TokenRecord, datetime, sha256, system_time};
+use crate::state::{NewUser, TokenKind, TokenRecord};
 use crate::wire::TokenOut;
 
 /// `TOKEN_EXPIRATION_OTP`: 15 minutes.
@@ -19,6 +26,50 @@ const OTP_EXPIRE_MS: Millis = 15 * 60 * 1000;
 const MAGIC_URL_EXPIRE_MS: Millis = 60 * 60 * 1000;
 /// `TOKEN_LENGTH_MAGIC_URL`.
 const MAGIC_URL_LENGTH: usize = 64;
+
+/// `POST /v1/account/tokens/email`: 10 per hour per email and per IP.
+const EMAIL: Rule = Rule {
+    path: "/v1/account/tokens/email",
+    limit: 10,
+    period_s: 3600,
+    keys: &["url:{url},email:{param-email}", "url:{url},ip:{ip}"],
+    reset_on_created: false,
+};
+/// `POST /v1/account/tokens/magic-url`: 60 per hour per email and per IP.
+const MAGIC_URL: Rule = Rule {
+    path: "/v1/account/tokens/magic-url",
+    limit: 60,
+    ..EMAIL
+};
+/// `POST /v1/account/tokens/phone`: 10 per hour per phone number and per IP.
+const PHONE: Rule = Rule {
+    path: "/v1/account/tokens/phone",
+    keys: &["url:{url},phone:{param-phone}", "url:{url},ip:{ip}"],
+    ..EMAIL
+};
+
+/// `/v1/account/tokens`.
+pub(super) fn router() -> Routes {
+    Router::new()
+        .route("/email", post(create_email_token))
+        .route("/magic-url", post(create_magic_url_token))
+        .route("/phone", post(create_phone_token))
+}
+
+/// What a server without an SMTP server or SMS provider answers (account.php checks
+/// `_APP_SMTP_HOST` and the phone provider after validating the parameters).
+fn require_messaging(ctx: &Ctx, kind: OutboxKind) -> Result<(), ApiError> {
+    if ctx.shared.config.messaging {
+        return Ok(());
+    }
+    Err(match kind {
+        OutboxKind::Phone => ApiError::with_message(
+            ErrorType::GeneralPhoneDisabled,
+            "Phone provider not configured",
+        ),
+        _ => ApiError::with_message(ErrorType::GeneralSmtpDisabled, "SMTP disabled"),
+    })
+}
 
 /// Who a token is for: found by email or phone, or created with the requested id.
 enum Recipient<'a> {
@@ -82,11 +133,7 @@ impl NewToken<'_> {
                     ..NewUser::default()
                 },
             };
-            store
-                .create_user(new, now)
-                .map_err(|_| ApiError::new(ErrorType::UserAlreadyExists))?
-                .id
-                .clone()
+            store.create_user(new, now)?.id.clone()
         };
         let kind = match self.sent_by {
             OutboxKind::Email => TokenKind::Email,
@@ -105,8 +152,8 @@ impl NewToken<'_> {
     }
 
     /// Puts the message that would have been sent in the outbox (`url`: a magic link).
-    fn send(&self, ctx: &Ctx, issued: &Issued, url: Option<String>) {
-        ctx.shared.push_outbox(OutboxMessage {
+    fn send(&self, ctx: &Ctx, issued: &Issued, url: Option<String>) -> Result<(), ApiError> {
+        let message = OutboxMessage {
             kind: self.sent_by,
             token_id: issued.token_id.clone(),
             user_id: issued.user_id.clone(),
@@ -116,7 +163,16 @@ impl NewToken<'_> {
             url,
             sent_at: system_time(issued.now),
             expire: system_time(issued.expire),
-        });
+        };
+        ctx.shared.push_outbox(message).map_err(|full| {
+            ApiError::with_message(
+                ErrorType::GeneralServerError,
+                format!(
+                    "The emulator outbox holds its maximum of {} messages. Read and clear it (POST /v1/emulator/reset) or raise the cap (--max-outbox).",
+                    full.0
+                ),
+            )
+        })
     }
 
     /// The 201 answer; `shown` is the secret as an API key sees it (a session sees `""`).
@@ -140,36 +196,55 @@ fn phrase(p: &Params) -> Result<Option<String>, ApiError> {
 }
 
 /// `POST /v1/account/tokens/email`: a 6-digit code, valid 15 minutes.
-pub(super) async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
+    let admitted = EMAIL.check(&ctx, &p)?;
+    let result = email_token(&ctx, &p);
+    admitted.finish(&ctx, result)
+}
+
+fn email_token(ctx: &Ctx, p: &Params) -> ApiResult {
     let user_id = p.custom_id("userId")?;
     let email = p.email("email")?.to_lowercase();
+    let phrase = phrase(p)?;
+    require_messaging(ctx, OutboxKind::Email)?;
     let token = NewToken {
         recipient: Recipient::Email(&email),
         sent_by: OutboxKind::Email,
-        phrase: phrase(&p)?,
+        phrase,
         secret: random::digits(6)?,
         lifetime_ms: OTP_EXPIRE_MS,
     };
-    let issued = token.store(&ctx, user_id)?;
-    token.send(&ctx, &issued, None);
+    let issued = token.store(ctx, user_id)?;
+    token.send(ctx, &issued, None)?;
     Ok(token.answer(&issued, ctx.is_key().then_some(token.secret.as_str())))
 }
 
 /// `POST /v1/account/tokens/magic-url`: a 64-hex secret in a link, valid 1 hour.
 pub(super) async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
+    let admitted = MAGIC_URL.check(&ctx, &p)?;
+    let result = magic_url_token(&ctx, &p);
+    admitted.finish(&ctx, result)
+}
+
+fn magic_url_token(ctx: &Ctx, p: &Params) -> ApiResult {
     let user_id = p.custom_id("userId")?;
     let email = p.email("email")?.to_lowercase();
     let url = p.optional_url("url")?;
+    if let Some(url) = &url {
+        ctx.shared.check_redirect("url", url.as_str())?;
+    }
+    let phrase = phrase(p)?;
+    require_messaging(ctx, OutboxKind::MagicUrl)?;
     let token = NewToken {
         recipient: Recipient::Email(&email),
         sent_by: OutboxKind::MagicUrl,
-        phrase: phrase(&p)?,
+        phrase,
         secret: random::hex_secret(MAGIC_URL_LENGTH)?,
         lifetime_ms: MAGIC_URL_EXPIRE_MS,
     };
-    let issued = token.store(&ctx, user_id)?;
+    let issued = token.store(ctx, user_id)?;
     // Appwrite's default is the console's magic-URL page on this host.
     let mut link = url
         .or_else(|| url::Url::parse(&format!("http://{}/console/auth/magic-url", ctx.host)).ok());
@@ -180,15 +255,22 @@ pub(super) async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult
             .append_pair("expire", &datetime(issued.expire).to_string())
             .append_pair("project", &ctx.shared.config.project);
     }
-    token.send(&ctx, &issued, link.map(String::from));
+    token.send(ctx, &issued, link.map(String::from))?;
     Ok(token.answer(&issued, ctx.is_key().then_some(token.secret.as_str())))
 }
 
 /// `POST /v1/account/tokens/phone`: a 6-digit code, valid 15 minutes.
 pub(super) async fn create_phone_token(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["sessions.write"])?;
+    let admitted = PHONE.check(&ctx, &p)?;
+    let result = phone_token(&ctx, &p);
+    admitted.finish(&ctx, result)
+}
+
+fn phone_token(ctx: &Ctx, p: &Params) -> ApiResult {
     let user_id = p.custom_id("userId")?;
     let phone = p.phone("phone")?.to_owned();
+    require_messaging(ctx, OutboxKind::Phone)?;
     let token = NewToken {
         recipient: Recipient::Phone(&phone),
         sent_by: OutboxKind::Phone,
@@ -196,8 +278,8 @@ pub(super) async fn create_phone_token(ctx: Ctx, Body(p): Body) -> ApiResult {
         secret: random::digits(6)?,
         lifetime_ms: OTP_EXPIRE_MS,
     };
-    let issued = token.store(&ctx, user_id)?;
-    token.send(&ctx, &issued, None);
+    let issued = token.store(ctx, user_id)?;
+    token.send(ctx, &issued, None)?;
     // API keys get the code wrapped in the session encoding here (account.php, phone token).
     let encoded = ctx
         .is_key()

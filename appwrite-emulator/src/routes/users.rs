@@ -1,16 +1,21 @@
 //! `/v1/users`: the API-key side (Appwrite's `Users` service).
 
+use appwrite_models::protocol::limits;
 use appwrite_models::{ErrorType, ID, credential};
 use serde_json::Value;
 
-use super::{created, ok};
-use crate::auth::{Body, Ctx, PathParams};
+use axum::Router;
+use axum::routing::{get, patch, post};
+
+use super::{Routes, created, ok};
+use crate::auth::Ctx;
+use crate::clock::millis;
+use crate::crypto::{hex, sha256};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, PathParams};
 use crate::params::{custom_id, invalid_uid, uid};
 use crate::random;
-use crate::state::{
-    NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord, hex, millis, sha256,
-};
+use crate::state::{NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord};
 use crate::wire::{
     self, JwtOut, SessionListOut, SessionOut, SessionSecret, TokenOut, UserListOut, UserOut,
 };
@@ -60,6 +65,29 @@ const DEFAULT_LIMIT: usize = 25;
 const MAX_QUERIES: usize = 100;
 const MAX_QUERY_LENGTH: usize = 4096;
 
+/// `/v1/users`.
+pub(super) fn router() -> Routes {
+    let one_user = Router::new()
+        .route("/", get(get_one).delete(delete))
+        .route("/status", patch(update_status))
+        .route("/tokens", post(create_token))
+        .route(
+            "/sessions",
+            post(create_session)
+                .get(list_sessions)
+                .delete(delete_sessions),
+        )
+        .route(
+            "/sessions/{session_id}",
+            axum::routing::delete(delete_session),
+        )
+        .route("/jwts", post(create_jwt))
+        .merge(super::users_update::one_user());
+    Router::new()
+        .route("/", post(create).get(list))
+        .nest("/{user_id}", one_user)
+}
+
 fn user_not_found() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
@@ -80,7 +108,7 @@ fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
 }
 
 /// `POST /v1/users`
-pub(super) async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
+async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
     ctx.authorize(&["users.write"])?;
     let id = p.custom_id("userId")?;
     // Appwrite stores emails lower-cased.
@@ -97,14 +125,12 @@ pub(super) async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
         password_hash,
     };
     let mut store = ctx.shared.store();
-    let user = store
-        .create_user(new, now)
-        .map_err(|_| ApiError::new(ErrorType::UserAlreadyExists))?;
+    let user = store.create_user(new, now)?;
     Ok(created(&user_out(&ctx, user)))
 }
 
 /// `GET /v1/users`
-pub(super) async fn list(ctx: Ctx) -> ApiResult {
+async fn list(ctx: Ctx) -> ApiResult {
     ctx.authorize(&["users.read"])?;
     let q = ctx.query();
     let query = UserQuery::parse(&q.string_array("queries")?)?;
@@ -129,7 +155,7 @@ pub(super) async fn list(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /v1/users/{userId}`
-pub(super) async fn get(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+async fn get_one(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
     let user_id = user_route(&ctx, "users.read", &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
@@ -137,7 +163,7 @@ pub(super) async fn get(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
 }
 
 /// `DELETE /v1/users/{userId}`
-pub(super) async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
     ctx.shared
         .store()
@@ -147,7 +173,7 @@ pub(super) async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) ->
 }
 
 /// `PATCH /v1/users/{userId}/status`
-pub(super) async fn update_status(
+async fn update_status(
     ctx: Ctx,
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
@@ -157,26 +183,36 @@ pub(super) async fn update_status(
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
     let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
-    user.status = status;
-    user.updated_at = now;
+    if user.status != status {
+        user.status = status;
+        user.updated_at = now;
+    }
     Ok(ok(&user_out(&ctx, user)))
 }
 
 /// `POST /v1/users/{userId}/tokens`
-pub(super) async fn create_token(
+async fn create_token(
     ctx: Ctx,
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
-    let length = p.range("length", 6, 4, 128)?;
-    let expire = p.range("expire", 900, 60, 31_536_000)?;
+    let length = p.range(
+        "length",
+        limits::TOKEN_LENGTH_DEFAULT,
+        &limits::TOKEN_LENGTH,
+    )?;
+    let expire = p.range(
+        "expire",
+        limits::TOKEN_EXPIRE_DEFAULT_SECS,
+        &limits::TOKEN_EXPIRE_SECS,
+    )?;
     // Secret, hash and id are made before taking the lock; only the insert happens under it.
     let secret = random::hex_secret(usize::try_from(length).unwrap_or(6))?;
     let hash = sha256(&secret);
     let id = ID::unique();
     let now = ctx.shared.clock.now_ms();
-    let expire_at = now.saturating_add(expire * 1000);
+    let expire_at = now.saturating_add_unsigned(expire.saturating_mul(1000));
     {
         let mut store = ctx.shared.store();
         let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
@@ -193,7 +229,7 @@ pub(super) async fn create_token(
 }
 
 /// `POST /v1/users/{userId}/sessions`: a session for server-side rendering, no cookies.
-pub(super) async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
     ctx.authorize(&["users.write", "sessions.write"])?;
     if !ctx.is_key() {
         return Err(ApiError::new(ErrorType::GeneralUnauthorizedScope));
@@ -227,7 +263,7 @@ pub(super) async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<Str
 }
 
 /// `GET /v1/users/{userId}/sessions`
-pub(super) async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
     let user_id = user_route(&ctx, "users.read", &user_id)?;
     let include_total = ctx.query().boolean("total", Some(true))?;
     let store = ctx.shared.store();
@@ -243,10 +279,7 @@ pub(super) async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<Stri
 }
 
 /// `DELETE /v1/users/{userId}/sessions`
-pub(super) async fn delete_sessions(
-    ctx: Ctx,
-    PathParams(user_id): PathParams<String>,
-) -> ApiResult {
+async fn delete_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
     let mut store = ctx.shared.store();
     store
@@ -258,7 +291,7 @@ pub(super) async fn delete_sessions(
 }
 
 /// `DELETE /v1/users/{userId}/sessions/{sessionId}`
-pub(super) async fn delete_session(
+async fn delete_session(
     ctx: Ctx,
     PathParams((user_id, session_id)): PathParams<(String, String)>,
 ) -> ApiResult {
@@ -272,18 +305,18 @@ pub(super) async fn delete_session(
 }
 
 /// `POST /v1/users/{userId}/jwts`
-pub(super) async fn create_jwt(
-    ctx: Ctx,
-    PathParams(user_id): PathParams<String>,
-    Body(p): Body,
-) -> ApiResult {
+async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): Body) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
     let wanted = match p.get("sessionId") {
         None => "recent".to_owned(),
         Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),
         Some(_) => return Err(invalid_uid("sessionId")),
     };
-    let duration = p.range("duration", 900, 0, 3600)?;
+    let duration = p.range(
+        "duration",
+        limits::JWT_DURATION_DEFAULT_SECS,
+        &limits::JWT_DURATION_SECS,
+    )?;
     let session_id = {
         let store = ctx.shared.store();
         let user = store.users.get(user_id).ok_or_else(user_not_found)?;

@@ -65,6 +65,11 @@ impl CreateUser {
         }
     }
 
+    /// The client the request goes through.
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The user's email address.
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());

@@ -1,0 +1,282 @@
+//! `/v1/users/{userId}/…` updates (name, email, phone, password, prefs, labels, verification)
+//! and the preferences reads, with Appwrite 1.9.6's validation and errors (users.php, account.php).
+
+use appwrite_models::ErrorType;
+use axum::Router;
+use axum::routing::{patch, put};
+use serde_json::{Map, Value};
+
+use super::{Routes, ok};
+use crate::auth::Ctx;
+use crate::crypto::{hex, sha256};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Me, PathParams};
+use crate::params::{Params, uid};
+use crate::state::{Conflict, Contact, UserRecord};
+use crate::wire::UserOut;
+
+/// `APP_LIMIT_ARRAY_LABELS_SIZE`.
+const MAX_LABELS: usize = 1000;
+/// `Assoc`'s limit on the JSON of a preferences object.
+const MAX_PREFS_JSON: usize = 65_535;
+
+/// The update routes of one user, merged under `/v1/users/{user_id}`.
+pub(super) fn one_user() -> Routes {
+    Router::new()
+        .route("/name", patch(update_name))
+        .route("/email", patch(update_email))
+        .route("/phone", patch(update_phone))
+        .route("/password", patch(update_password))
+        .route("/prefs", patch(update_prefs).get(get_prefs))
+        .route("/labels", put(update_labels))
+        .route("/verification", patch(update_email_verification))
+        .route("/verification/phone", patch(update_phone_verification))
+}
+
+fn user_not_found() -> ApiError {
+    ApiError::new(ErrorType::UserNotFound)
+}
+
+/// Scope first, then the id (Appwrite checks the scope before validating parameters).
+fn user_route<'a>(ctx: &Ctx, scope: &str, user_id: &'a str) -> Result<&'a str, ApiError> {
+    ctx.authorize(&[scope])?;
+    uid("userId", user_id)
+}
+
+/// Applies `change` to the user and answers with it.
+fn update(ctx: &Ctx, user_id: &str, change: impl FnOnce(&mut UserRecord)) -> ApiResult {
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
+    change(user);
+    user.updated_at = now;
+    Ok(ok(&UserOut {
+        user,
+        account: false,
+        legacy: ctx.legacy_format,
+    }))
+}
+
+/// A required string that may be empty, else checked by `valid` (`Email(allowEmpty: true)`,
+/// `Phone(allowEmpty: true)`).
+fn allow_empty<'a>(
+    p: &'a Params,
+    name: &str,
+    valid: impl FnOnce(&'a Params, &str) -> Result<&'a str, ApiError>,
+) -> Result<&'a str, ApiError> {
+    match p.get(name) {
+        Some(Value::String(s)) if s.is_empty() => Ok(""),
+        _ => valid(p, name),
+    }
+}
+
+/// `PATCH /v1/users/{userId}/name`: `Text(128, 0)`, so `""` clears the name.
+pub(super) async fn update_name(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    if !p.present("name") {
+        return Err(ApiError::missing_param("name"));
+    }
+    let name = match p.get("name") {
+        Some(Value::String(s)) if s.chars().count() <= 128 => s.clone(),
+        _ => {
+            return Err(ApiError::invalid_param(
+                "name",
+                "Value must be a valid string and no longer than 128 chars",
+            ));
+        }
+    };
+    update(&ctx, user_id, |user| user.name = name)
+}
+
+/// `PATCH /v1/users/{userId}/email` and `/phone`.
+fn update_contact(ctx: &Ctx, user_id: &str, p: &Params, kind: Contact) -> ApiResult {
+    let user_id = user_route(ctx, "users.write", user_id)?;
+    let value = match kind {
+        // Appwrite lower-cases with PHP's `strtolower`: ASCII letters only.
+        Contact::Email => allow_empty(p, "email", Params::email)?.to_ascii_lowercase(),
+        Contact::Phone => allow_empty(p, "number", Params::phone)?.to_owned(),
+    };
+    let value = (!value.is_empty()).then_some(value);
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    if !store.users.contains_key(user_id) {
+        return Err(user_not_found());
+    }
+    // Appwrite looks for a target with the value first, across all users and this one too.
+    let user = store
+        .set_contact(user_id, kind, value, now)
+        .map_err(|Conflict| ApiError::new(ErrorType::UserTargetAlreadyExists))?
+        .ok_or_else(user_not_found)?;
+    Ok(ok(&UserOut {
+        user,
+        account: false,
+        legacy: ctx.legacy_format,
+    }))
+}
+
+/// `PATCH /v1/users/{userId}/email`
+pub(super) async fn update_email(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    update_contact(&ctx, &user_id, &p, Contact::Email)
+}
+
+/// `PATCH /v1/users/{userId}/phone`
+pub(super) async fn update_phone(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    update_contact(&ctx, &user_id, &p, Contact::Phone)
+}
+
+/// `PATCH /v1/users/{userId}/password`.
+pub(super) async fn update_password(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    if !p.present("password") {
+        return Err(ApiError::missing_param("password"));
+    }
+    // `""` removes the password: Appwrite answers with `password: ""` (users.php sets it so and
+    // sends the user before going on to hash the empty string).
+    // `PasswordStrength(allowEmpty: true)`: `""` is valid here, unlike in `createUser`.
+    let hash = match p.get("password") {
+        Some(Value::String(empty)) if empty.is_empty() => String::new(),
+        _ => p
+            .optional_password("password")?
+            .map_or_else(String::new, |pw| hex(&sha256(pw))),
+    };
+    let now = ctx.shared.clock.now_ms();
+    update(&ctx, user_id, |user| {
+        user.password_hash = Some(hash);
+        user.password_update = Some(now);
+    })
+}
+
+/// `PATCH /v1/users/{userId}/verification`
+pub(super) async fn update_email_verification(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let verified = p.boolean("emailVerification", None)?;
+    update(&ctx, user_id, |user| user.email_verification = verified)
+}
+
+/// `PATCH /v1/users/{userId}/verification/phone`
+pub(super) async fn update_phone_verification(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let verified = p.boolean("phoneVerification", None)?;
+    update(&ctx, user_id, |user| user.phone_verification = verified)
+}
+
+/// `PUT /v1/users/{userId}/labels`: replaces the labels, duplicates dropped in first-seen order.
+pub(super) async fn update_labels(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let labels = labels(&p)?;
+    update(&ctx, user_id, |user| user.labels = labels)
+}
+
+/// `labels`: `ArrayList(Text(36, allowList: 0-9 A-Z a-z), 1000)`.
+fn labels(p: &Params) -> Result<Vec<String>, ApiError> {
+    let invalid = || {
+        let allowed: Vec<String> = ('0'..='9')
+            .chain('A'..='Z')
+            .chain('a'..='z')
+            .map(String::from)
+            .collect();
+        ApiError::invalid_param(
+            "labels",
+            &format!(
+                "Value must a valid array no longer than {MAX_LABELS} items and Value must be a valid string and at least 1 chars and no longer than 36 chars and only consist of '{}' chars",
+                allowed.join(", ")
+            ),
+        )
+    };
+    let items = match p.get("labels") {
+        None if !p.present("labels") => return Err(ApiError::missing_param("labels")),
+        Some(Value::Array(items)) if items.len() <= MAX_LABELS => items,
+        _ => return Err(invalid()),
+    };
+    let mut labels: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(label) = item else {
+            return Err(invalid());
+        };
+        let valid =
+            (1..=36).contains(&label.len()) && label.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !valid {
+            return Err(invalid());
+        }
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+    Ok(labels)
+}
+
+/// `PATCH /v1/users/{userId}/prefs`: replaces the preferences and answers with them.
+pub(super) async fn update_prefs(
+    ctx: Ctx,
+    PathParams(user_id): PathParams<String>,
+    Body(p): Body,
+) -> ApiResult {
+    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let prefs = prefs(&p)?;
+    let now = ctx.shared.clock.now_ms();
+    let mut store = ctx.shared.store();
+    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
+    user.prefs.clone_from(&prefs);
+    user.updated_at = now;
+    Ok(ok(&prefs))
+}
+
+/// `prefs`: `Assoc`, a JSON object whose JSON is at most 64 kB. PHP decodes `{"0": …, "1": …}`
+/// into a list, which `Assoc` refuses.
+fn prefs(p: &Params) -> Result<Map<String, Value>, ApiError> {
+    let invalid = || ApiError::invalid_param("prefs", "Value must be a valid object.");
+    let map = match p.get("prefs") {
+        None if !p.present("prefs") => return Err(ApiError::missing_param("prefs")),
+        Some(Value::Object(map)) => map,
+        _ => return Err(invalid()),
+    };
+    let list_like = !map.is_empty() && (0..map.len()).all(|i| map.contains_key(&i.to_string()));
+    let too_long = serde_json::to_string(map).map_or(true, |json| json.len() > MAX_PREFS_JSON);
+    if list_like || too_long {
+        return Err(invalid());
+    }
+    Ok(map.clone())
+}
+
+/// `GET /v1/users/{userId}/prefs`
+pub(super) async fn get_prefs(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
+    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let store = ctx.shared.store();
+    let user = store.users.get(user_id).ok_or_else(user_not_found)?;
+    Ok(ok(&user.prefs))
+}
+
+/// `GET /v1/account/prefs`: the signed-in user's preferences.
+pub(super) async fn get_account_prefs(Me { ctx, user: me }: Me) -> ApiResult {
+    let store = ctx.shared.store();
+    let user = store.users.get(&me.id).ok_or_else(user_not_found)?;
+    Ok(ok(&user.prefs))
+}
