@@ -99,7 +99,8 @@
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform's library.
 //! - `http2`: HTTP/2 support.
-//! - `blocking`: [`blocking`], the same API without `async` for simple command-line tools.
+//! - `blocking`: `appwrite_server::blocking`, the same API without `async` for simple command-line
+//!   tools.
 
 mod account;
 #[cfg(feature = "blocking")]
