@@ -74,6 +74,47 @@ fn blocking_types_are_send_and_sync() {
 }
 
 #[test]
+fn pending_options_reach_the_async_builder() {
+    let client = server::Client::builder()
+        .endpoint("http://127.0.0.1:1/v1")
+        .project(PROJECT)
+        .api_key(KEY)
+        .build_blocking()
+        .unwrap();
+    let users = server::Users::new(&client);
+    let pending = users
+        .create_token("ada")
+        .length(8)
+        .expire(Duration::from_secs(600));
+    let request = pending.builder().request().unwrap();
+    assert_eq!(request.path().unwrap(), "/users/ada/tokens");
+    assert_eq!(
+        request.body().unwrap(),
+        Some(&br#"{"length":8,"expire":600}"#[..])
+    );
+    let listed = users
+        .list()
+        .queries(["limit(5)", "offset(5)"])
+        .search("ada")
+        .builder()
+        .request()
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = listed
+        .query_pairs()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("queries[]", "limit(5)"),
+            ("queries[]", "offset(5)"),
+            ("search", "ada")
+        ]
+    );
+}
+
+#[test]
 fn server_users_calls_block_over_http() {
     let backend = backend();
     let users = server_users(&backend);

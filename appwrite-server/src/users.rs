@@ -128,8 +128,9 @@ impl Users {
     /// Creates a session for a user on the server side: `POST /users/{userId}/sessions`, scope
     /// `users.write` (and `sessions.write` on Appwrite 1.9).
     ///
-    /// The returned [`Session`]'s `secret` is the session credential: hand it to the client SDK
-    /// (or send it as `X-Appwrite-Session`) to act as that user. It is a secret; never log it.
+    /// The returned [`Session`]'s `secret` is the session credential: hand it to the app, whose
+    /// `appwrite_client::Client::adopt_session` takes it over (or send it as
+    /// `X-Appwrite-Session`) to act as that user. It is a secret; never log it.
     pub fn create_session(&self, user_id: impl Into<UserId>) -> ResponseFuture<Session> {
         let user_id = user_id.into();
         self.client.json(
