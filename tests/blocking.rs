@@ -37,14 +37,17 @@ fn backend() -> Backend {
     }
 }
 
-fn server_users(backend: &Backend) -> server::Users {
-    let client = server::Client::builder()
+fn users_client(backend: &Backend) -> server::Client {
+    server::Client::builder()
         .endpoint(backend.emulator.endpoint())
         .project(PROJECT)
         .api_key(KEY)
         .build_blocking()
-        .expect("a blocking server client");
-    server::Users::new(&client)
+        .expect("a blocking server client")
+}
+
+fn server_users(backend: &Backend) -> server::Users {
+    server::Users::new(&users_client(backend))
 }
 
 fn app_client(backend: &Backend, store: &MemoryStore) -> app::Client {
@@ -63,6 +66,8 @@ fn assert_send<T: Send>() {}
 fn blocking_types_are_send_and_sync() {
     assert_send_sync::<server::Client>();
     assert_send_sync::<server::Users>();
+    assert_send_sync::<server::UserClient>();
+    assert_send_sync::<server::Account>();
     assert_send_sync::<Pending<appwrite_server::requests::CreateToken>>();
     // A call without options holds the async future, which is `Send` (not `Sync`, as no future
     // needs to be).
@@ -191,6 +196,15 @@ fn server_users_calls_block_over_http() {
         .send()
         .unwrap();
     assert_eq!(caller.user.id.as_str(), "ada");
+    // Acting as the user, with its session and no API key.
+    let session = users.create_session("ada").send().unwrap();
+    let me = users_client(&backend)
+        .as_user(appwrite_server::Credential::session(session.secret))
+        .account();
+    assert_eq!(me.get().send().unwrap().id.as_str(), "ada");
+    assert_eq!(me.get_session("current").send().unwrap().id, session.id);
+    me.delete_session("current").send().unwrap();
+    assert!(me.get().send().unwrap_err().is_unauthorized());
     users.delete_sessions("ada").send().unwrap();
     assert!(!users.block("ada").send().unwrap().status);
     assert!(users.unblock("ada").send().unwrap().status);

@@ -35,6 +35,7 @@ use std::time::Duration;
 use appwrite_models::{Preferences, Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::BlockingRuntime;
 
+use crate::credential::Credential;
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
 use crate::requests::{
@@ -72,6 +73,58 @@ impl Client {
             inner,
             runtime: BlockingRuntime::new()?,
         })
+    }
+
+    /// [`Client::as_user`](crate::Client::as_user): a client acting as one user (its JWT or
+    /// session, never the API key), on this client's runtime.
+    pub fn as_user(&self, credential: Credential) -> UserClient {
+        UserClient {
+            inner: self.inner.as_user(credential),
+            runtime: self.runtime.clone(),
+        }
+    }
+}
+
+/// A blocking [`crate::UserClient`], from [`Client::as_user`]. `Debug` never shows the
+/// credential.
+#[derive(Clone, Debug)]
+pub struct UserClient {
+    inner: crate::UserClient,
+    runtime: BlockingRuntime,
+}
+
+impl UserClient {
+    /// The user's [`Account`].
+    pub fn account(&self) -> Account {
+        Account::new(self)
+    }
+}
+
+/// The blocking [`Account`](crate::Account) service of a [`UserClient`]: the same methods,
+/// each sent with [`send`](Pending::send).
+#[derive(Clone, Debug)]
+pub struct Account {
+    inner: crate::Account,
+    runtime: BlockingRuntime,
+}
+
+impl Account {
+    /// The account service of `user`.
+    pub fn new(user: &UserClient) -> Self {
+        Self {
+            inner: crate::Account::new(&user.inner),
+            runtime: user.runtime.clone(),
+        }
+    }
+}
+
+appwrite_transport::blocking_calls! {
+    impl Account {
+        fn get() -> ResponseFuture<User>;
+        fn get_session(session_id: impl Into<SessionId>) -> ResponseFuture<Session>;
+        fn list_sessions() -> ResponseFuture<SessionList>;
+        fn delete_session(session_id: impl Into<SessionId>) -> ResponseFuture<()>;
+        fn get_prefs() -> ResponseFuture<Preferences>;
     }
 }
 
