@@ -254,6 +254,11 @@ async fn run(client: Client, command: Command) -> Result<ExitCode, Box<dyn std::
 }
 
 fn main() -> ExitCode {
+    // `RUST_LOG=appwrite_client=debug` shows one line per request on standard error.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let options = match parse(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) => {
