@@ -76,6 +76,7 @@ pub struct EmulatorBuilder {
     limits: Limits,
     log_requests: bool,
     state_file: Option<PathBuf>,
+    save_every: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -97,6 +98,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("limits", &self.limits)
             .field("log_requests", &self.log_requests)
             .field("state_file", &self.state_file)
+            .field("save_every", &self.save_every)
             .finish()
     }
 }
@@ -124,6 +126,7 @@ impl Default for EmulatorBuilder {
             },
             log_requests: false,
             state_file: None,
+            save_every: Duration::from_secs(30),
         }
     }
 }
@@ -240,6 +243,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How often the [`state_file`](Self::state_file) is saved while running (default 30 s).
+    pub fn state_save_interval(mut self, every: Duration) -> Self {
+        self.save_every = every;
+        self
+    }
+
     /// Logs one line per request (method, path, status, time) through `tracing` (default off;
     /// the binary turns it on unless `--quiet`).
     pub fn log_requests(mut self, enabled: bool) -> Self {
@@ -311,10 +320,13 @@ impl EmulatorBuilder {
         let addr = listener.local_addr().map_err(bind_error)?;
         let app = crate::routes::router(Arc::clone(&shared), self.log_requests)
             .into_make_service_with_connect_info::<SocketAddr>();
-        let saver = self
-            .state_file
-            .clone()
-            .map(|path| tokio::spawn(save_periodically(Arc::clone(&shared), path)));
+        let saver = self.state_file.clone().map(|path| {
+            tokio::spawn(save_periodically(
+                Arc::clone(&shared),
+                path,
+                self.save_every,
+            ))
+        });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -457,11 +469,9 @@ impl Drop for Emulator {
     }
 }
 
-/// How often `--state` is saved while running.
-const SAVE_EVERY: Duration = Duration::from_secs(30);
-
-async fn save_periodically(shared: Arc<Shared>, path: PathBuf) {
-    let mut ticks = tokio::time::interval(SAVE_EVERY);
+async fn save_periodically(shared: Arc<Shared>, path: PathBuf, every: Duration) {
+    // A zero period would make `interval` panic: save at most every millisecond.
+    let mut ticks = tokio::time::interval(every.max(Duration::from_millis(1)));
     ticks.tick().await; // the first tick is immediate
     loop {
         ticks.tick().await;

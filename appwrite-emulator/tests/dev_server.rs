@@ -186,6 +186,33 @@ async fn the_state_file_survives_a_restart() {
     );
 }
 
+#[tokio::test]
+async fn the_state_file_is_saved_periodically_while_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let env = Env::with(
+        builder()
+            .state_file(&path)
+            .state_save_interval(Duration::from_millis(50)),
+    )
+    .await;
+    env.signed_in_user("u1").await;
+    // Still running: only the periodic save can write the file. Bounded: 200 looks, 25 ms apart.
+    let mut saved = String::new();
+    for _ in 0..200 {
+        saved = std::fs::read_to_string(&path).unwrap_or_default();
+        if saved.contains("\"u1\"") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        saved.contains("\"u1\""),
+        "the running emulator never saved: {saved}"
+    );
+    assert_eq!(env.emu.user_count(), 1);
+}
+
 /// Starts the binary with `args` and returns its endpoint and its stderr.
 fn spawn(args: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_appwrite-emulator"))
