@@ -20,7 +20,7 @@ impl<K, V: Clone> Memo<K, V> {
         }
     }
 
-    /// The value kept for the input `is_key` recognises, else `make`'s (kept when it is `Some`
+    /// The value kept for the input `is_key` recognises, else `make`'s (kept when it is `Ok`
     /// and there is room). `make` must give the same value for the same input every time.
     pub(crate) fn get_or_make<E>(
         &self,
