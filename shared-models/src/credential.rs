@@ -168,29 +168,32 @@ pub fn from_response(
     now: SystemTime,
 ) -> CredentialUpdate {
     let mut cleared = false;
-    // Names are matched on the raw header first, so only the session cookies are parsed, and the
-    // legacy twin only when the main cookie is absent.
-    let mut legacy = None;
-    for raw in headers.get_all(http::header::SET_COOKIE) {
-        let Ok(raw) = raw.to_str() else { continue };
-        match session_cookie_kind(raw, project) {
-            Some(CookieKind::Main) => match read_cookie(raw, now) {
-                Some(CookieValue::Set(credential)) => {
-                    return CredentialUpdate::Set {
-                        credential,
-                        source: CredentialSource::Cookie,
-                    };
-                }
-                Some(CookieValue::Cleared) => cleared = true,
-                None => {}
-            },
-            Some(CookieKind::Legacy) => {
-                legacy.get_or_insert(raw);
+    // Names are matched on the header's bytes first, so only a session cookie is checked for
+    // being text (it is ~450 bytes) and parsed, and the legacy twin only when the main cookie is
+    // absent.
+    let cookies = headers.get_all(http::header::SET_COOKIE);
+    let text_of = |kind: CookieKind| {
+        cookies
+            .iter()
+            .filter(move |value| session_cookie_kind(value.as_bytes(), project) == Some(kind))
+            .filter_map(|value| value.to_str().ok())
+    };
+    for raw in text_of(CookieKind::Main) {
+        match read_cookie(raw, now) {
+            Some(CookieValue::Set(credential)) => {
+                return CredentialUpdate::Set {
+                    credential,
+                    source: CredentialSource::Cookie,
+                };
             }
+            Some(CookieValue::Cleared) => cleared = true,
             None => {}
         }
     }
-    match legacy.and_then(|raw| read_cookie(raw, now)) {
+    match text_of(CookieKind::Legacy)
+        .next()
+        .and_then(|raw| read_cookie(raw, now))
+    {
         Some(CookieValue::Set(credential)) => {
             return CredentialUpdate::Set {
                 credential,
@@ -234,7 +237,7 @@ pub fn from_response(
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum CookieKind {
     Main,
     Legacy,
@@ -247,20 +250,21 @@ enum CookieValue {
 
 /// Whether a raw `Set-Cookie` value sets `a_session_<project>` or its `_legacy` twin, by name only
 /// and ignoring case (Appwrite lower-cases cookie names when it sets them).
-fn session_cookie_kind(raw: &str, project: &str) -> Option<CookieKind> {
-    const PREFIX: &str = "a_session_";
-    let name = raw.split_once('=')?.0.trim();
+fn session_cookie_kind(raw: &[u8], project: &str) -> Option<CookieKind> {
+    const PREFIX: &[u8] = b"a_session_";
+    let end = raw.iter().position(|&b| b == b'=')?;
+    let name = raw[..end].trim_ascii();
     let rest = name
         .get(..PREFIX.len())
         .filter(|p| p.eq_ignore_ascii_case(PREFIX))
         .and_then(|_| name.get(PREFIX.len()..))?;
     let (own, suffix) = (rest.get(..project.len())?, rest.get(project.len()..)?);
-    if !own.eq_ignore_ascii_case(project) {
+    if !own.eq_ignore_ascii_case(project.as_bytes()) {
         return None;
     }
     if suffix.is_empty() {
         Some(CookieKind::Main)
-    } else if suffix.eq_ignore_ascii_case("_legacy") {
+    } else if suffix.eq_ignore_ascii_case(b"_legacy") {
         Some(CookieKind::Legacy)
     } else {
         None
@@ -427,6 +431,26 @@ mod tests {
             from_response(PROJECT, &h, None, now),
             CredentialUpdate::Unchanged
         ));
+    }
+
+    #[test]
+    fn a_session_cookie_that_is_not_text_is_skipped() {
+        let now = SystemTime::now();
+        let mut h = http::HeaderMap::new();
+        for value in [
+            &b"a_session_demo=\xff; path=/"[..],
+            b"a_session_demo_legacy=\xfe; path=/",
+            b"a_session_demo_legacy=SECOND; path=/",
+        ] {
+            h.append(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        assert_eq!(
+            set(from_response(PROJECT, &h, None, now)),
+            ("SECOND".into(), CredentialSource::LegacyCookie)
+        );
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The headers every SDK request carries.
 
+use std::convert::Infallible;
+
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+
+use crate::memo::Memo;
 
 /// The response format both SDKs pin with `X-Appwrite-Response-Format`: the models here decode
 /// Appwrite 1.8 responses, and a newer server downgrades its output to this shape.
@@ -39,7 +43,24 @@ pub fn user_agent(platform: Platform, sdk_version: &str) -> String {
 /// The headers of every request: `x-sdk-name`, `x-sdk-platform`, `x-sdk-language: rust`,
 /// `x-sdk-version`, `user-agent`, `X-Appwrite-Response-Format`, and JSON `content-type`/`accept`.
 /// No `Origin`: a server client must not send one, and a client app opts in.
+///
+/// The map is made once per platform and version in a process; later calls clone it (every new
+/// SDK client starts from it, and building it costs more than a login's own header work).
 pub fn sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
+    static MADE: Memo<(Platform, String), HeaderMap> = Memo::new();
+    let Ok(headers) = MADE.get_or_make(
+        |(p, v)| *p == platform && v == sdk_version,
+        || {
+            Ok::<_, Infallible>((
+                (platform, sdk_version.to_owned()),
+                make_sdk_headers(platform, sdk_version),
+            ))
+        },
+    );
+    headers
+}
+
+fn make_sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let json = HeaderValue::from_static("application/json");
     headers.insert(CONTENT_TYPE, json.clone());
@@ -87,5 +108,15 @@ mod tests {
                 .starts_with("appwrite-rust-client/1.2.3 (")
         );
         assert!(h.get("origin").is_none());
+    }
+
+    #[test]
+    fn a_repeat_gives_the_same_map_and_another_version_its_own() {
+        let first = sdk_headers(Platform::Server, "9.8.7");
+        assert_eq!(sdk_headers(Platform::Server, "9.8.7"), first);
+        assert_eq!(first, make_sdk_headers(Platform::Server, "9.8.7"));
+        let other = sdk_headers(Platform::Client, "9.8.6");
+        assert_eq!(other["x-sdk-platform"], "client");
+        assert_eq!(other["x-sdk-version"], "9.8.6");
     }
 }

@@ -30,6 +30,7 @@ mod datetime;
 mod error;
 pub mod headers;
 mod id;
+mod memo;
 pub mod protocol;
 mod secret;
 mod serde_util;
