@@ -161,8 +161,9 @@ impl Transport {
         // Moved into the first attempt; made again only for a retry.
         let mut first_url = Some(self.url(&request)?);
         let body = request.body.clone()?;
-        let started = Instant::now();
         let span = tracing::Span::current();
+        // Read the clock for the span's latency only when a subscriber records the span.
+        let started = (!span.is_disabled()).then(Instant::now);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -308,7 +309,8 @@ impl Transport {
     }
 }
 
-fn record(span: &tracing::Span, started: Instant, attempts: u32, status: u16) {
+fn record(span: &tracing::Span, started: Option<Instant>, attempts: u32, status: u16) {
+    let Some(started) = started else { return };
     span.record("status", status);
     span.record("attempts", attempts);
     span.record("latency_ms", millis(started.elapsed()));
