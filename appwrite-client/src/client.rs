@@ -409,7 +409,7 @@ impl Client {
             return Ok(RestoreOutcome::Revoked);
         }
         let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
-        match self.send_with(request, Some(&held)).await {
+        match self.send_with(&request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;
                 if current.id == held.stored.session_id && current.expire != held.stored.expire {
@@ -435,7 +435,7 @@ impl Client {
     /// [`ClientBuilder::auto_extend`] says it is due), and applies what the answer says about the
     /// session: a new credential replaces it, a cleared one is forgotten, and a refusal of a
     /// request that carried it (revoked or expired on the server) forgets it.
-    pub(crate) async fn send(&self, request: Request, auth: Auth) -> Result<Response> {
+    pub(crate) async fn send(&self, request: &Request, auth: Auth) -> Result<Response> {
         match auth {
             Auth::Guest => self.send_with(request, None).await,
             Auth::Session => {
@@ -454,7 +454,7 @@ impl Client {
     /// [`send`](Self::send), then decodes the JSON answer.
     pub(crate) async fn send_json<T: DeserializeOwned>(
         &self,
-        request: Request,
+        request: &Request,
         auth: Auth,
     ) -> Result<T> {
         Ok(self.send(request, auth).await?.json()?)
@@ -472,7 +472,7 @@ impl Client {
         match request {
             Ok(request) => {
                 let client = self.clone();
-                ResponseFuture::new(async move { client.send_json(request, auth).await })
+                ResponseFuture::new(async move { client.send_json(&request, auth).await })
             }
             Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
         }
@@ -480,15 +480,20 @@ impl Client {
 
     /// [`send`](Self::send) with the session, without the automatic extension (which itself
     /// uses this).
-    pub(crate) async fn send_once(&self, request: Request) -> Result<Response> {
+    pub(crate) async fn send_once(&self, request: &Request) -> Result<Response> {
         let carried = self.sessions.usable().await;
         let result = self
             .send_with(request, carried.as_ref().map(|(_, held)| &**held))
             .await;
-        let Some((generation, held)) = carried else {
-            return result;
-        };
-        match &result {
+        if let Some((generation, held)) = carried {
+            self.settle(generation, &held, &result).await;
+        }
+        result
+    }
+
+    /// Applies what the answer to a request that carried `held` says about the session.
+    async fn settle(&self, generation: u64, held: &HeldSession, result: &Result<Response>) {
+        match result {
             Ok(response) => {
                 let update = credential::from_response(
                     self.project(),
@@ -496,7 +501,7 @@ impl Client {
                     None,
                     SystemTime::now(),
                 );
-                self.sessions.apply(generation, &held, update).await;
+                self.sessions.apply(generation, held, update).await;
             }
             Err(error) if refuses_session(error) => {
                 let reason = refused_reason(&held.stored);
@@ -507,21 +512,17 @@ impl Client {
             }
             Err(_) => {}
         }
-        result
     }
 
     /// Sends `request` with `session`'s credential (if any) and nothing else: no state changes.
     /// A credential that cannot be put in a header fails with the error found when it was held.
     pub(crate) async fn send_with(
         &self,
-        mut request: Request,
+        request: &Request,
         session: Option<&HeldSession>,
     ) -> Result<Response> {
-        if let Some(held) = session {
-            let (name, value) = held.header()?;
-            request = request.header(name.clone(), value.clone());
-        }
-        match self.transport.send(request).await {
+        let credential = session.map(HeldSession::header).transpose()?;
+        match self.transport.send_carrying(request, credential).await {
             Ok(response) => Ok(response),
             Err(RequestError::Api(mut api)) => {
                 if let Some(session) = session.map(|held| &held.stored) {
