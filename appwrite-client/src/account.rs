@@ -226,25 +226,30 @@ async fn sign_in(client: &Client, user_id: UserId, secret: TokenSecret) -> Resul
     let guard = client.sessions.lock_sign_in().await;
     replace_held_session(client).await?;
 
-    let request =
-        Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
-            user_id: user_id.as_str(),
-            secret: secret.expose_secret(),
-        });
-    let response = match client.send_with(&request, None).await {
-        Ok(response) => response,
-        Err(Error::Api(mut api)) => {
-            // A proxy that echoes the request must not put the token secret in a message.
-            api.redact(secret.expose_secret());
-            return Err(Error::Api(api));
-        }
-        Err(other) => return Err(other),
+    // In a block: the request and the answer are borrowed, and a borrowed local stays in the
+    // future's state until its scope ends.
+    let (session, held, status) = {
+        let request =
+            Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
+                user_id: user_id.as_str(),
+                secret: secret.expose_secret(),
+            });
+        let response = match client.send_with(&request, None).await {
+            Ok(response) => response,
+            Err(Error::Api(mut api)) => {
+                // A proxy that echoes the request must not put the token secret in a message.
+                api.redact(secret.expose_secret());
+                return Err(Error::Api(api));
+            }
+            Err(other) => return Err(other),
+        };
+        let (session, held) = read_sign_in(client, &response)?;
+        (session, held, response.status)
     };
-    let (session, held) = read_sign_in(client, &response)?;
     if session.user_id != user_id {
         revoke_unkept(client, &held, "a session for another user").await;
         return Err(DecodeError::new(
-            response.status,
+            status,
             "the session is for another user than the one that signed in",
         )
         .into());

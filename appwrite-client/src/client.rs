@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use appwrite_models::credential;
+use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::headers::Platform;
 use appwrite_models::{ErrorType, Session, SessionId};
 use appwrite_transport::reqwest::Method;
@@ -482,17 +482,27 @@ impl Client {
     /// uses this).
     pub(crate) async fn send_once(&self, request: &Request) -> Result<Response> {
         let carried = self.sessions.usable().await;
-        let result = self
-            .send_with(request, carried.as_ref().map(|(_, held)| &**held))
-            .await;
-        if let Some((generation, held)) = carried {
-            self.settle(generation, &held, &result).await;
-        }
-        result
+        // In a block, and boxed across the store write: a local that was borrowed stays in the
+        // future's state until its scope ends, and the common path (nothing to change) should
+        // not carry the answer's room in every request's future.
+        let (generation, held, change, result) = {
+            let result = self
+                .send_with(request, carried.as_ref().map(|(_, held)| &**held))
+                .await;
+            let Some((generation, held)) = carried else {
+                return result;
+            };
+            let Some(change) = self.settlement(&held, &result) else {
+                return result;
+            };
+            (generation, held, change, Box::new(result))
+        };
+        self.settle(generation, &held, change).await;
+        *result
     }
 
-    /// Applies what the answer to a request that carried `held` says about the session.
-    async fn settle(&self, generation: u64, held: &HeldSession, result: &Result<Response>) {
+    /// What the answer to a request that carried `held` says must change about the session.
+    fn settlement(&self, held: &HeldSession, result: &Result<Response>) -> Option<Settlement> {
         match result {
             Ok(response) => {
                 let update = credential::from_response(
@@ -501,16 +511,27 @@ impl Client {
                     None,
                     SystemTime::now(),
                 );
-                self.sessions.apply(generation, held, update).await;
+                match update {
+                    CredentialUpdate::Unchanged => None,
+                    update => Some(Settlement::Apply(update)),
+                }
             }
             Err(error) if refuses_session(error) => {
-                let reason = refused_reason(&held.stored);
+                Some(Settlement::Refused(refused_reason(&held.stored)))
+            }
+            Err(_) => None,
+        }
+    }
+
+    async fn settle(&self, generation: u64, held: &HeldSession, change: Settlement) {
+        match change {
+            Settlement::Apply(update) => self.sessions.apply(generation, held, update).await,
+            Settlement::Refused(reason) => {
                 let forgotten = self.sessions.sign_out(None, reason, Some(generation)).await;
                 if let Err(error) = forgotten {
                     tracing::warn!(error = %error, "could not clear the refused session from the store");
                 }
             }
-            Err(_) => {}
         }
     }
 
@@ -535,6 +556,14 @@ impl Client {
             Err(other) => Err(other.into()),
         }
     }
+}
+
+/// A change to the held session that an answer calls for.
+enum Settlement {
+    /// The answer carried a new credential, or cleared it.
+    Apply(CredentialUpdate),
+    /// The server refused the session, for this reason.
+    Refused(SignOutReason),
 }
 
 /// Why the server refused a session: its expiry passed, or it was revoked.

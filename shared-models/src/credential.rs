@@ -193,7 +193,7 @@ pub fn from_response(
         cookies
             .iter()
             .filter(move |value| session_cookie_kind(value.as_bytes(), project) == Some(kind))
-            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| header_text(value.as_bytes()))
     };
     for raw in text_of(CookieKind::Main) {
         match read_cookie(raw, now) {
@@ -254,6 +254,21 @@ pub fn from_response(
     }
 }
 
+/// The header value as text if it is visible ASCII, spaces and tabs: what
+/// `HeaderValue::to_str` accepts, checked without an early exit so that it compiles to vector
+/// instructions (a session cookie is ~450 bytes).
+fn header_text(bytes: &[u8]) -> Option<&str> {
+    fn allowed(byte: u8) -> bool {
+        (b' '..=b'~').contains(&byte) || byte == b'\t'
+    }
+    let text = bytes.iter().fold(true, |ok, &b| ok & allowed(b));
+    if text {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CookieKind {
     Main,
@@ -289,7 +304,16 @@ fn session_cookie_kind(raw: &[u8], project: &str) -> Option<CookieKind> {
 }
 
 /// Parses a session cookie: its value, or `Cleared` when it expires it. `None` when unparsable.
+/// A cookie in the shape Appwrite sends is read quickly (`set_cookie`, checked against the
+/// `cookie` crate); the crate parses every other.
 fn read_cookie(raw: &str, now: SystemTime) -> Option<CookieValue> {
+    if let Some(read) = crate::set_cookie::read(raw, now) {
+        return Some(if read.clears {
+            CookieValue::Cleared
+        } else {
+            CookieValue::Set(SessionCredential::new(read.value))
+        });
+    }
     let cookie = cookie::Cookie::parse(raw).ok()?;
     Some(if is_clearing(&cookie, now) {
         CookieValue::Cleared
@@ -401,6 +425,17 @@ mod tests {
             from_response(PROJECT, &other_project, None, now),
             CredentialUpdate::Unchanged
         ));
+    }
+
+    #[test]
+    fn header_text_is_what_to_str_accepts() {
+        for byte in 0..=u8::MAX {
+            let bytes = [b'a', byte, b'z'];
+            let Ok(value) = http::HeaderValue::from_bytes(&bytes) else {
+                continue; // not a header value at all
+            };
+            assert_eq!(header_text(&bytes), value.to_str().ok(), "byte {byte:#x}");
+        }
     }
 
     #[test]

@@ -128,6 +128,11 @@ impl Transport {
             latency_ms = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // Nobody records it: entering and leaving it at every poll would be work for nothing.
+            drop(span);
+            return self.send_with_retries(request, credential).await;
+        }
         self.send_with_retries(request, credential)
             .instrument(span)
             .await
@@ -201,11 +206,12 @@ impl Transport {
             let sent_at = Instant::now();
             let pending = self.start(request, credential)?;
             let outcome = self.finish(request, pending).await;
-            match self.judge(request, outcome, attempt, sent_at, started) {
+            let delay = match self.judge(request, outcome, attempt, sent_at, started) {
                 Ok(response) => return Ok(response),
                 Err(Retry::No(error)) => return Err(error),
-                Err(Retry::After(delay)) => tokio::time::sleep(delay).await,
-            }
+                Err(Retry::After(delay)) => delay,
+            };
+            tokio::time::sleep(delay).await;
         }
     }
 
@@ -336,12 +342,11 @@ impl Transport {
     /// Reads the body, refusing to hold more than the limit.
     async fn read_body(&self, response: &mut reqwest::Response) -> Result<Bytes, TransportError> {
         let limit = self.inner.max_response_bytes;
-        let too_large = TransportError::BodyTooLarge { limit };
         if response
             .content_length()
             .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > limit))
         {
-            return Err(too_large);
+            return Err(TransportError::BodyTooLarge { limit });
         }
         // Appwrite's answers usually arrive in one chunk: keep it as it is, copy only when a
         // second one follows.
@@ -355,7 +360,7 @@ impl Transport {
             let held =
                 first.as_ref().map_or(0, Bytes::len) + joined.as_ref().map_or(0, BytesMut::len);
             if held + chunk.len() > limit {
-                return Err(too_large);
+                return Err(TransportError::BodyTooLarge { limit });
             }
             match (&mut joined, first.take()) {
                 (Some(buffer), _) => buffer.extend_from_slice(&chunk),
