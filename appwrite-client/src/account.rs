@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
 use appwrite_transport::reqwest::Method;
-use appwrite_transport::{DecodeError, Request};
+use appwrite_transport::{DecodeError, Request, Response};
 use serde::Serialize;
 
 use crate::client::{Auth, Client, refuses_session};
@@ -157,7 +157,7 @@ impl Account {
             if session_id.is_current() || held.is_some_and(|s| s.stored.session_id == session_id) {
                 return log_out(&client, request).await;
             }
-            client.send(request, Auth::Session).await.map(drop)
+            client.send(&request, Auth::Session).await.map(drop)
         })
     }
 
@@ -218,25 +218,52 @@ impl Account {
 
 /// `create_session`: replaces the held session, signs in, checks the answer, then saves and holds
 /// the new session as one unit.
+///
+/// Every call's future is boxed whole, so what it holds across an `.await` is kept small: the
+/// decoded session is boxed, and the requests made only on a rare path (revoking a session that
+/// is replaced or not kept) are boxed where they are made.
 async fn sign_in(client: &Client, user_id: UserId, secret: TokenSecret) -> Result<Session> {
     let guard = client.sessions.lock_sign_in().await;
     replace_held_session(client).await?;
 
-    let request =
-        Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
-            user_id: user_id.as_str(),
-            secret: secret.expose_secret(),
-        });
-    let response = match client.send_with(request, None).await {
-        Ok(response) => response,
-        Err(Error::Api(mut api)) => {
-            // A proxy that echoes the request must not put the token secret in a message.
-            api.redact(secret.expose_secret());
-            return Err(Error::Api(api));
-        }
-        Err(other) => return Err(other),
+    // In a block: the request and the answer are borrowed, and a borrowed local stays in the
+    // future's state until its scope ends.
+    let (session, held, status) = {
+        let request =
+            Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
+                user_id: user_id.as_str(),
+                secret: secret.expose_secret(),
+            });
+        let response = match client.send_with(&request, None).await {
+            Ok(response) => response,
+            Err(Error::Api(mut api)) => {
+                // A proxy that echoes the request must not put the token secret in a message.
+                api.redact(secret.expose_secret());
+                return Err(Error::Api(api));
+            }
+            Err(other) => return Err(other),
+        };
+        let (session, held) = read_sign_in(client, &response)?;
+        (session, held, response.status)
     };
-    let session: Session = response.json()?;
+    if session.user_id != user_id {
+        revoke_unkept(client, &held, "a session for another user").await;
+        return Err(DecodeError::new(
+            status,
+            "the session is for another user than the one that signed in",
+        )
+        .into());
+    }
+    if let Err(error) = client.sessions.sign_in(guard, Arc::clone(&held)).await {
+        revoke_unkept(client, &held, "the session that could not be stored").await;
+        return Err(error.into());
+    }
+    Ok(*session)
+}
+
+/// The session a sign-in answer created, and its credential ready to be held.
+fn read_sign_in(client: &Client, response: &Response) -> Result<(Box<Session>, Arc<HeldSession>)> {
+    let session: Box<Session> = Box::new(response.json()?);
     let update = credential::from_response(
         client.project(),
         &response.headers,
@@ -259,27 +286,13 @@ async fn sign_in(client: &Client, user_id: UserId, secret: TokenSecret) -> Resul
         )
         .into());
     }
-    if session.user_id != user_id {
-        revoke_unkept(client, &held, "a session for another user").await;
-        return Err(DecodeError::new(
-            response.status,
-            "the session is for another user than the one that signed in",
-        )
-        .into());
-    }
-    if let Err(error) = client.sessions.sign_in(guard, Arc::clone(&held)).await {
-        revoke_unkept(client, &held, "the session that could not be stored").await;
-        return Err(error.into());
-    }
-    Ok(session)
+    Ok((session, held))
 }
 
 /// Revokes a session the client will not keep, so it is not left behind either (best effort).
 async fn revoke_unkept(client: &Client, held: &HeldSession, what: &str) {
-    if let Err(error) = client
-        .send_with(delete_request("current"), Some(held))
-        .await
-    {
+    let request = delete_request("current");
+    if let Err(error) = Box::pin(client.send_with(&request, Some(held))).await {
         tracing::warn!(error = %error, "could not revoke {what}");
     }
 }
@@ -296,10 +309,9 @@ pub(crate) async fn replace_held_session(client: &Client) -> Result<()> {
         SignOutReason::Expired
     } else {
         if held.is_sendable() {
-            match client
-                .send_with(delete_request("current"), Some(&held))
-                .await
-            {
+            let request = delete_request("current");
+            // Boxed: only this rare path needs a request's worth of state (see `sign_in`).
+            match Box::pin(client.send_with(&request, Some(&held))).await {
                 Ok(_) => {}
                 Err(error) if already_gone(&error) => {}
                 Err(error) => return Err(error),
@@ -321,7 +333,7 @@ async fn log_out(client: &Client, request: Request) -> Result<()> {
         return Ok(());
     };
     if held.is_sendable() {
-        match client.send_with(request, Some(&held)).await {
+        match client.send_with(&request, Some(&held)).await {
             Ok(_) => {}
             Err(error) if already_gone(&error) => {}
             Err(error) => return Err(error),
@@ -347,7 +359,7 @@ pub(crate) async fn extend(client: &Client, id: SessionId) -> Result<Session> {
         "/account/sessions/{sessionId}",
         [id.as_str()],
     );
-    let session: Session = client.send_once(request).await?.json()?;
+    let session: Session = client.send_once(&request).await?.json()?;
     let held = client.sessions.snapshot();
     if held.generation == generation {
         if let Some(current) = held.session.filter(|s| s.stored.session_id == session.id) {

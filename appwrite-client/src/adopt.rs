@@ -67,7 +67,7 @@ async fn adopt(client: &Client, credential: SessionCredential) -> Result<Session
     }
     let guard = client.sessions.lock_sign_in().await;
     let current = Request::new(Method::GET, "/account/sessions/current", []);
-    let session: Session = client.send_with(current, Some(&probe)).await?.json()?;
+    let session: Session = client.send_with(&current, Some(&probe)).await?.json()?;
     if session.expire.is_before(SystemTime::now()) {
         return Err(InvalidInput::new("the session has expired").into());
     }

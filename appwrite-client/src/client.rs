@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use appwrite_models::credential;
+use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::headers::Platform;
 use appwrite_models::{ErrorType, Session, SessionId};
 use appwrite_transport::reqwest::Method;
@@ -409,7 +409,7 @@ impl Client {
             return Ok(RestoreOutcome::Revoked);
         }
         let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
-        match self.send_with(request, Some(&held)).await {
+        match self.send_with(&request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;
                 if current.id == held.stored.session_id && current.expire != held.stored.expire {
@@ -435,7 +435,7 @@ impl Client {
     /// [`ClientBuilder::auto_extend`] says it is due), and applies what the answer says about the
     /// session: a new credential replaces it, a cleared one is forgotten, and a refusal of a
     /// request that carried it (revoked or expired on the server) forgets it.
-    pub(crate) async fn send(&self, request: Request, auth: Auth) -> Result<Response> {
+    pub(crate) async fn send(&self, request: &Request, auth: Auth) -> Result<Response> {
         match auth {
             Auth::Guest => self.send_with(request, None).await,
             Auth::Session => {
@@ -454,7 +454,7 @@ impl Client {
     /// [`send`](Self::send), then decodes the JSON answer.
     pub(crate) async fn send_json<T: DeserializeOwned>(
         &self,
-        request: Request,
+        request: &Request,
         auth: Auth,
     ) -> Result<T> {
         Ok(self.send(request, auth).await?.json()?)
@@ -472,7 +472,7 @@ impl Client {
         match request {
             Ok(request) => {
                 let client = self.clone();
-                ResponseFuture::new(async move { client.send_json(request, auth).await })
+                ResponseFuture::new(async move { client.send_json(&request, auth).await })
             }
             Err(invalid) => ResponseFuture::ready(Err(invalid.into())),
         }
@@ -480,15 +480,30 @@ impl Client {
 
     /// [`send`](Self::send) with the session, without the automatic extension (which itself
     /// uses this).
-    pub(crate) async fn send_once(&self, request: Request) -> Result<Response> {
+    pub(crate) async fn send_once(&self, request: &Request) -> Result<Response> {
         let carried = self.sessions.usable().await;
-        let result = self
-            .send_with(request, carried.as_ref().map(|(_, held)| &**held))
-            .await;
-        let Some((generation, held)) = carried else {
-            return result;
+        // In a block, and boxed across the store write: a local that was borrowed stays in the
+        // future's state until its scope ends, and the common path (nothing to change) should
+        // not carry the answer's room in every request's future.
+        let (generation, held, change, result) = {
+            let result = self
+                .send_with(request, carried.as_ref().map(|(_, held)| &**held))
+                .await;
+            let Some((generation, held)) = carried else {
+                return result;
+            };
+            let Some(change) = self.settlement(&held, &result) else {
+                return result;
+            };
+            (generation, held, change, Box::new(result))
         };
-        match &result {
+        self.settle(generation, &held, change).await;
+        *result
+    }
+
+    /// What the answer to a request that carried `held` says must change about the session.
+    fn settlement(&self, held: &HeldSession, result: &Result<Response>) -> Option<Settlement> {
+        match result {
             Ok(response) => {
                 let update = credential::from_response(
                     self.project(),
@@ -496,32 +511,39 @@ impl Client {
                     None,
                     SystemTime::now(),
                 );
-                self.sessions.apply(generation, &held, update).await;
+                match update {
+                    CredentialUpdate::Unchanged => None,
+                    update => Some(Settlement::Apply(update)),
+                }
             }
             Err(error) if refuses_session(error) => {
-                let reason = refused_reason(&held.stored);
+                Some(Settlement::Refused(refused_reason(&held.stored)))
+            }
+            Err(_) => None,
+        }
+    }
+
+    async fn settle(&self, generation: u64, held: &HeldSession, change: Settlement) {
+        match change {
+            Settlement::Apply(update) => self.sessions.apply(generation, held, update).await,
+            Settlement::Refused(reason) => {
                 let forgotten = self.sessions.sign_out(None, reason, Some(generation)).await;
                 if let Err(error) = forgotten {
                     tracing::warn!(error = %error, "could not clear the refused session from the store");
                 }
             }
-            Err(_) => {}
         }
-        result
     }
 
     /// Sends `request` with `session`'s credential (if any) and nothing else: no state changes.
     /// A credential that cannot be put in a header fails with the error found when it was held.
     pub(crate) async fn send_with(
         &self,
-        mut request: Request,
+        request: &Request,
         session: Option<&HeldSession>,
     ) -> Result<Response> {
-        if let Some(held) = session {
-            let (name, value) = held.header()?;
-            request = request.header(name.clone(), value.clone());
-        }
-        match self.transport.send(request).await {
+        let credential = session.map(HeldSession::header).transpose()?;
+        match self.transport.send_carrying(request, credential).await {
             Ok(response) => Ok(response),
             Err(RequestError::Api(mut api)) => {
                 if let Some(session) = session.map(|held| &held.stored) {
@@ -534,6 +556,14 @@ impl Client {
             Err(other) => Err(other.into()),
         }
     }
+}
+
+/// A change to the held session that an answer calls for.
+enum Settlement {
+    /// The answer carried a new credential, or cleared it.
+    Apply(CredentialUpdate),
+    /// The server refused the session, for this reason.
+    Refused(SignOutReason),
 }
 
 /// Why the server refused a session: its expiry passed, or it was revoked.

@@ -69,14 +69,14 @@ impl UserClient {
         T: DeserializeOwned + Send + 'static,
     {
         self.call(request, |transport, request| async move {
-            transport.send_json(request).await
+            transport.send_json(&request).await
         })
     }
 
     /// Sends `request` with the credential; the answer has no body (204).
     fn empty(&self, request: Request) -> ResponseFuture<()> {
         self.call(request, |transport, request| async move {
-            transport.send_empty(request).await
+            transport.send_empty(&request).await
         })
     }
 

@@ -7,6 +7,7 @@
 //! A request sends it back as a `Cookie` (value exactly as received) or as `X-Appwrite-Session`
 //! (the decoded value).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -82,33 +83,49 @@ pub fn session_header_value(credential: &SessionCredential) -> String {
     unescape(credential.expose_secret())
 }
 
+/// [`session_header_value`] as bytes, before any check that they are text: borrowed when there
+/// is nothing to undo. What a client puts in the header it sends on every request.
+pub fn session_header_bytes(credential: &SessionCredential) -> Cow<'_, [u8]> {
+    unescape_bytes(credential.expose_secret())
+}
+
 /// The value for a `Cookie` request header: `a_session_<project>=<credential as received>`.
 pub fn cookie_header_value(project: &str, credential: &SessionCredential) -> String {
     format!("{}={}", cookie_name(project), credential.expose_secret())
 }
 
 /// Undoes `%XX` escapes, leaving any other `%` as it is; invalid UTF-8 becomes U+FFFD. The same
-/// result as `percent_encoding::percent_decode_str(value).decode_utf8_lossy()`, but copying the
-/// runs between escapes whole instead of byte by byte (the credential is ~360 bytes, sent on every
-/// authenticated request).
+/// result as `percent_encoding::percent_decode_str(value).decode_utf8_lossy()`.
 fn unescape(value: &str) -> String {
+    match unescape_bytes(value) {
+        Cow::Borrowed(_) => value.to_owned(),
+        Cow::Owned(bytes) => String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// Undoes `%XX` escapes, leaving any other `%` as it is. The runs between escapes are found with
+/// `str::find` (which searches a word at a time) and copied whole: the credential is ~450 bytes,
+/// sent on every authenticated request.
+fn unescape_bytes(value: &str) -> Cow<'_, [u8]> {
     fn hex(byte: u8) -> Option<u8> {
         char::from(byte)
             .to_digit(16)
             .and_then(|d| u8::try_from(d).ok())
     }
-    let bytes = value.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| b == b'%') else {
-        return value.to_owned();
+    let Some(first) = value.find('%') else {
+        return Cow::Borrowed(value.as_bytes());
     };
-    let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(&bytes[..first]);
-    let mut rest = &bytes[first..];
-    // Here `rest` starts with '%'.
+    let mut out = Vec::with_capacity(value.len());
+    out.extend_from_slice(&value.as_bytes()[..first]);
+    let mut rest = &value[first..];
+    // Here `rest` starts with '%'; an escape is three ASCII bytes, so every cut is on a
+    // character boundary.
     loop {
+        let bytes = rest.as_bytes();
         if let (Some(high), Some(low)) = (
-            rest.get(1).copied().and_then(hex),
-            rest.get(2).copied().and_then(hex),
+            bytes.get(1).copied().and_then(hex),
+            bytes.get(2).copied().and_then(hex),
         ) {
             out.push(high << 4 | low);
             rest = &rest[3..];
@@ -116,15 +133,15 @@ fn unescape(value: &str) -> String {
             out.push(b'%');
             rest = &rest[1..];
         }
-        if let Some(next) = rest.iter().position(|&b| b == b'%') {
-            out.extend_from_slice(&rest[..next]);
+        if let Some(next) = rest.find('%') {
+            out.extend_from_slice(&rest.as_bytes()[..next]);
             rest = &rest[next..];
         } else {
-            out.extend_from_slice(rest);
+            out.extend_from_slice(rest.as_bytes());
             break;
         }
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    Cow::Owned(out)
 }
 
 /// Where a response carried the session credential.
@@ -176,7 +193,7 @@ pub fn from_response(
         cookies
             .iter()
             .filter(move |value| session_cookie_kind(value.as_bytes(), project) == Some(kind))
-            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| header_text(value.as_bytes()))
     };
     for raw in text_of(CookieKind::Main) {
         match read_cookie(raw, now) {
@@ -237,6 +254,21 @@ pub fn from_response(
     }
 }
 
+/// The header value as text if it is visible ASCII, spaces and tabs: what
+/// `HeaderValue::to_str` accepts, checked without an early exit so that it compiles to vector
+/// instructions (a session cookie is ~450 bytes).
+fn header_text(bytes: &[u8]) -> Option<&str> {
+    fn allowed(byte: u8) -> bool {
+        (b' '..=b'~').contains(&byte) || byte == b'\t'
+    }
+    let text = bytes.iter().fold(true, |ok, &b| ok & allowed(b));
+    if text {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CookieKind {
     Main,
@@ -272,7 +304,16 @@ fn session_cookie_kind(raw: &[u8], project: &str) -> Option<CookieKind> {
 }
 
 /// Parses a session cookie: its value, or `Cleared` when it expires it. `None` when unparsable.
+/// A cookie in the shape Appwrite sends is read quickly (`set_cookie`, checked against the
+/// `cookie` crate); the crate parses every other.
 fn read_cookie(raw: &str, now: SystemTime) -> Option<CookieValue> {
+    if let Some(read) = crate::set_cookie::read(raw, now) {
+        return Some(if read.clears {
+            CookieValue::Cleared
+        } else {
+            CookieValue::Set(SessionCredential::new(read.value))
+        });
+    }
     let cookie = cookie::Cookie::parse(raw).ok()?;
     Some(if is_clearing(&cookie, now) {
         CookieValue::Cleared
@@ -384,6 +425,17 @@ mod tests {
             from_response(PROJECT, &other_project, None, now),
             CredentialUpdate::Unchanged
         ));
+    }
+
+    #[test]
+    fn header_text_is_what_to_str_accepts() {
+        for byte in 0..=u8::MAX {
+            let bytes = [b'a', byte, b'z'];
+            let Ok(value) = http::HeaderValue::from_bytes(&bytes) else {
+                continue; // not a header value at all
+            };
+            assert_eq!(header_text(&bytes), value.to_str().ok(), "byte {byte:#x}");
+        }
     }
 
     #[test]

@@ -60,6 +60,25 @@ pub fn sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
     headers
 }
 
+/// [`sdk_headers`] with `X-Appwrite-Project: project`, made once per platform, version and
+/// project in a process. A clone of a map has no room to spare, so adding the project to a clone
+/// would grow (and copy) it for every new client.
+pub fn project_headers(platform: Platform, sdk_version: &str, project: &HeaderValue) -> HeaderMap {
+    static MADE: Memo<(Platform, String, HeaderValue), HeaderMap> = Memo::new();
+    let Ok(headers) = MADE.get_or_make(
+        |(p, v, id)| *p == platform && v == sdk_version && id == project,
+        || {
+            let mut headers = sdk_headers(platform, sdk_version);
+            headers.insert(HeaderName::from_static(PROJECT_HEADER), project.clone());
+            Ok::<_, Infallible>(((platform, sdk_version.to_owned(), project.clone()), headers))
+        },
+    );
+    headers
+}
+
+/// The `X-Appwrite-Project` request header name.
+pub const PROJECT_HEADER: &str = "x-appwrite-project";
+
 fn make_sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let json = HeaderValue::from_static("application/json");

@@ -35,6 +35,7 @@ pub mod protocol;
 mod secret;
 mod serde_util;
 mod session;
+mod set_cookie;
 mod token;
 mod user;
 

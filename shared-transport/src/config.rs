@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::SecretString;
 
-use appwrite_models::headers::{Platform, sdk_headers};
+use appwrite_models::headers::{Platform, project_headers};
 use appwrite_models::protocol::{Endpoint, MAX_RESPONSE_BYTES};
 
 use crate::error::{BoxError, ConfigError};
@@ -246,11 +246,8 @@ impl HttpConfig {
             return Err(ConfigError::Missing("project"));
         }
 
-        let mut headers = sdk_headers(platform, sdk_version);
-        headers.insert(
-            HeaderName::from_static("x-appwrite-project"),
-            header_value("project", &project, false)?,
-        );
+        let mut headers =
+            project_headers(platform, sdk_version, &header_value("project", &project, false)?);
         if let Some(locale) = &self.locale {
             headers.insert(
                 HeaderName::from_static("x-appwrite-locale"),

@@ -20,7 +20,9 @@ pub struct Request {
     pub(crate) path: Result<RoutePath, PathSegmentError>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Result<Option<Bytes>, InvalidInput>,
-    pub(crate) headers: HeaderMap,
+    /// Extra headers, each name at most once. Rarely more than one: a list keeps the request
+    /// (which every layer of a call's future holds) small.
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) idempotent: bool,
 }
 
@@ -54,7 +56,7 @@ impl Request {
             path: RoutePath::fill(route, &ids),
             query: Vec::new(),
             body: Ok(None),
-            headers: HeaderMap::new(),
+            headers: Vec::new(),
             idempotent,
         }
     }
@@ -74,8 +76,10 @@ impl Request {
     }
 
     /// Adds a header for this request only (a session credential, say: mark it sensitive).
+    /// Setting a header twice keeps the last value.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+        self.headers.retain(|(held, _)| *held != name);
+        self.headers.push((name, value));
         self
     }
 

@@ -1,11 +1,12 @@
 //! Sending a request: retries, the body limit, tracing.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
@@ -56,6 +57,14 @@ enum Attempt {
     Failed(RequestError),
 }
 
+/// What follows a failed attempt.
+enum Retry {
+    /// The call ends with this error.
+    No(RequestError),
+    /// Another attempt, after this wait.
+    After(Duration),
+}
+
 impl Transport {
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
@@ -97,7 +106,20 @@ impl Transport {
     /// Sends `request`, retrying as the policy allows. A 2xx answer is returned; a 3xx is a
     /// [`TransportError::Redirect`]; 400 and above is [`RequestError::Api`], its message
     /// cleared of any secret this transport sends.
-    pub async fn send(&self, request: Request) -> Result<Response, RequestError> {
+    ///
+    /// The request is borrowed, not moved: every layer of an SDK call's future then holds a
+    /// reference instead of its own copy, which keeps the boxed future small.
+    pub async fn send(&self, request: &Request) -> Result<Response, RequestError> {
+        self.send_carrying(request, None).await
+    }
+
+    /// [`send`](Self::send) with one more header on every attempt (a session credential, made
+    /// once by the caller): the request itself is left as it is.
+    pub async fn send_carrying(
+        &self,
+        request: &Request,
+        credential: Option<&(HeaderName, HeaderValue)>,
+    ) -> Result<Response, RequestError> {
         let span = tracing::info_span!(
             "appwrite.request",
             method = %request.method,
@@ -106,20 +128,27 @@ impl Transport {
             latency_ms = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        self.send_with_retries(request).instrument(span).await
+        if span.is_disabled() {
+            // Nobody records it: entering and leaving it at every poll would be work for nothing.
+            drop(span);
+            return self.send_with_retries(request, credential).await;
+        }
+        self.send_with_retries(request, credential)
+            .instrument(span)
+            .await
     }
 
     /// Sends `request` and decodes the JSON body into `T`.
     pub async fn send_json<T: DeserializeOwned>(
         &self,
-        request: Request,
+        request: &Request,
     ) -> Result<T, RequestError> {
         let response = self.send(request).await?;
         Ok(response.json()?)
     }
 
     /// Sends `request` whose answer has no body (204).
-    pub async fn send_empty(&self, request: Request) -> Result<(), RequestError> {
+    pub async fn send_empty(&self, request: &Request) -> Result<(), RequestError> {
         self.send(request).await.map(drop)
     }
 
@@ -133,7 +162,7 @@ impl Transport {
         match request {
             Ok(request) => {
                 let transport = self.clone();
-                ResponseFuture::new(async move { Ok(transport.send_json(request).await?) })
+                ResponseFuture::new(async move { Ok(transport.send_json(&request).await?) })
             }
             Err(invalid) => ResponseFuture::ready(Err(RequestError::from(invalid).into())),
         }
@@ -145,7 +174,7 @@ impl Transport {
         E: From<RequestError> + Send + 'static,
     {
         let transport = self.clone();
-        ResponseFuture::new(async move { Ok(transport.send_empty(request).await?) })
+        ResponseFuture::new(async move { Ok(transport.send_empty(&request).await?) })
     }
 
     /// The URL `request` goes to.
@@ -157,86 +186,71 @@ impl Transport {
         Ok(url)
     }
 
-    async fn send_with_retries(&self, request: Request) -> Result<Response, RequestError> {
-        // Moved into the first attempt; made again only for a retry.
-        let mut first_url = Some(self.url(&request)?);
-        let body = request.body.clone()?;
-        let span = tracing::Span::current();
+    // The futures below are kept small on purpose: an SDK call boxes the whole chain, and a box
+    // of more than about 1 KiB misses the allocator's per-thread cache. So little is held across
+    // an `.await`: the request is borrowed, each attempt's HTTP request is built in a plain
+    // function, and what an answer means is worked out in another.
+    async fn send_with_retries(
+        &self,
+        request: &Request,
+        credential: Option<&(HeaderName, HeaderValue)>,
+    ) -> Result<Response, RequestError> {
+        if let Err(e) = &request.body {
+            return Err(e.clone().into());
+        }
         // Read the clock for the span's latency only when a subscriber records the span.
-        let started = (!span.is_disabled()).then(Instant::now);
+        let started = (!tracing::Span::current().is_disabled()).then(Instant::now);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let url = match first_url.take() {
-                Some(url) => url,
-                None => self.url(&request)?,
-            };
             let sent_at = Instant::now();
-            let outcome = self.attempt(&request, url, body.clone()).await;
-            let status = match &outcome {
-                Attempt::Done(response) => Some(response.status),
-                Attempt::Failed(RequestError::Api(api)) => Some(api.status),
-                Attempt::Failed(_) => None,
+            let pending = self.start(request, credential)?;
+            let outcome = self.finish(request, pending).await;
+            let delay = match self.judge(request, outcome, attempt, sent_at, started) {
+                Ok(response) => return Ok(response),
+                Err(Retry::No(error)) => return Err(error),
+                Err(Retry::After(delay)) => delay,
             };
-            sdk_event!(
-                self.inner.platform,
-                debug,
-                method = %request.method,
-                route = request.route,
-                status,
-                duration_ms = millis(sent_at.elapsed()),
-                attempt,
-                "appwrite request"
-            );
-            let error = match outcome {
-                Attempt::Done(response) => {
-                    record(&span, started, attempt, response.status);
-                    return Ok(response);
-                }
-                Attempt::Failed(error) => error,
-            };
-            let Some(delay) = self.inner.retry.decide(attempt, request.idempotent, &error) else {
-                if let RequestError::Api(api) = &error {
-                    record(&span, started, attempt, api.status);
-                }
-                return Err(error);
-            };
-            sdk_event!(
-                self.inner.platform,
-                warn,
-                method = %request.method,
-                route = request.route,
-                attempt,
-                delay_ms = millis(delay),
-                status,
-                error = %retry_reason(&error),
-                "retrying appwrite request"
-            );
             tokio::time::sleep(delay).await;
         }
     }
 
-    async fn attempt(&self, request: &Request, url: reqwest::Url, body: Option<Bytes>) -> Attempt {
-        // Only a user's own client may follow a redirect: keep what we asked for to compare.
-        let asked = self.inner.custom_client.then(|| url.clone());
-        let mut http_request = reqwest::Request::new(request.method.clone(), url);
+    /// Builds one attempt's HTTP request and starts it.
+    fn start(
+        &self,
+        request: &Request,
+        credential: Option<&(HeaderName, HeaderValue)>,
+    ) -> Result<impl Future<Output = Result<reqwest::Response, reqwest::Error>> + use<>, RequestError>
+    {
+        let mut http_request = reqwest::Request::new(request.method.clone(), self.url(request)?);
         let headers = http_request.headers_mut();
         headers.clone_from(&self.inner.headers);
-        for (name, value) in &request.headers {
+        for (name, value) in request.headers.iter().chain(credential) {
             headers.insert(name, value.clone());
         }
-        *http_request.body_mut() = body.map(reqwest::Body::from);
+        if let Ok(Some(body)) = &request.body {
+            *http_request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        }
         *http_request.timeout_mut() = self.inner.timeout;
+        Ok(self.inner.http.execute(http_request))
+    }
 
-        let mut response = match self.inner.http.execute(http_request).await {
+    /// Waits for the answer to one attempt and reads it.
+    async fn finish(
+        &self,
+        request: &Request,
+        pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    ) -> Attempt {
+        let mut response = match pending.await {
             Ok(response) => response,
             Err(e) => return Attempt::Failed(TransportError::from_reqwest(e).into()),
         };
-        let status = response.status().as_u16();
-        if asked.is_some_and(|asked| asked != *response.url()) {
-            // The answer is from wherever the redirect pointed: never take it for Appwrite's.
+        // Only a user's own client may follow a redirect: an answer from elsewhere is never
+        // taken for Appwrite's.
+        if self.inner.custom_client && self.url(request).ok().as_ref() != Some(response.url()) {
             return Attempt::Failed(TransportError::RedirectFollowed.into());
         }
+        let status = response.status().as_u16();
         if let Some(warning) = response.headers().get("x-appwrite-warning") {
             sdk_event!(
                 self.inner.platform,
@@ -249,11 +263,14 @@ impl Transport {
         if (300..400).contains(&status) {
             return Attempt::Failed(TransportError::Redirect { status }.into());
         }
-        let body = match self.read_body(&mut response).await {
-            Ok(body) => body,
-            Err(e) => return Attempt::Failed(e.into()),
-        };
-        let headers = std::mem::take(response.headers_mut());
+        match self.read_body(&mut response).await {
+            Ok(body) => self.answer(status, std::mem::take(response.headers_mut()), body),
+            Err(e) => Attempt::Failed(e.into()),
+        }
+    }
+
+    /// A read answer: a response below 400, else the API error it carries.
+    fn answer(&self, status: u16, headers: HeaderMap, body: Bytes) -> Attempt {
         if status < 400 {
             return Attempt::Done(Response {
                 status,
@@ -270,15 +287,66 @@ impl Transport {
         Attempt::Failed(RequestError::Api(error))
     }
 
+    /// What one attempt's outcome means: the answer, or an error to return, or a wait before the
+    /// next attempt. Logs the attempt and records the span when the call ends.
+    fn judge(
+        &self,
+        request: &Request,
+        outcome: Attempt,
+        attempt: u32,
+        sent_at: Instant,
+        started: Option<Instant>,
+    ) -> Result<Response, Retry> {
+        let status = match &outcome {
+            Attempt::Done(response) => Some(response.status),
+            Attempt::Failed(RequestError::Api(api)) => Some(api.status),
+            Attempt::Failed(_) => None,
+        };
+        sdk_event!(
+            self.inner.platform,
+            debug,
+            method = %request.method,
+            route = request.route,
+            status,
+            duration_ms = millis(sent_at.elapsed()),
+            attempt,
+            "appwrite request"
+        );
+        let error = match outcome {
+            Attempt::Done(response) => {
+                record(started, attempt, response.status);
+                return Ok(response);
+            }
+            Attempt::Failed(error) => error,
+        };
+        let Some(delay) = self.inner.retry.decide(attempt, request.idempotent, &error) else {
+            if let RequestError::Api(api) = &error {
+                record(started, attempt, api.status);
+            }
+            return Err(Retry::No(error));
+        };
+        sdk_event!(
+            self.inner.platform,
+            warn,
+            method = %request.method,
+            route = request.route,
+            attempt,
+            delay_ms = millis(delay),
+            status,
+            error = %retry_reason(&error),
+            "retrying appwrite request"
+        );
+        Err(Retry::After(delay))
+    }
+
     /// Reads the body, refusing to hold more than the limit.
     async fn read_body(&self, response: &mut reqwest::Response) -> Result<Bytes, TransportError> {
         let limit = self.inner.max_response_bytes;
-        let too_large = TransportError::BodyTooLarge { limit };
         if response
             .content_length()
             .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > limit))
         {
-            return Err(too_large);
+            return Err(TransportError::BodyTooLarge { limit });
         }
         // Appwrite's answers usually arrive in one chunk: keep it as it is, copy only when a
         // second one follows.
@@ -292,7 +360,7 @@ impl Transport {
             let held =
                 first.as_ref().map_or(0, Bytes::len) + joined.as_ref().map_or(0, BytesMut::len);
             if held + chunk.len() > limit {
-                return Err(too_large);
+                return Err(TransportError::BodyTooLarge { limit });
             }
             match (&mut joined, first.take()) {
                 (Some(buffer), _) => buffer.extend_from_slice(&chunk),
@@ -309,8 +377,10 @@ impl Transport {
     }
 }
 
-fn record(span: &tracing::Span, started: Option<Instant>, attempts: u32, status: u16) {
+/// Records the call's outcome on its span (the current one), if the span is recorded.
+fn record(started: Option<Instant>, attempts: u32, status: u16) {
     let Some(started) = started else { return };
+    let span = tracing::Span::current();
     span.record("status", status);
     span.record("attempts", attempts);
     span.record("latency_ms", millis(started.elapsed()));

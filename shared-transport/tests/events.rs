@@ -43,7 +43,7 @@ async fn events_of(platform: Platform) -> Vec<(String, Level)> {
     let subscriber = tracing_subscriber::registry().with(targets.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
     transport
-        .send(Request::new(Method::GET, "/account", []))
+        .send(&Request::new(Method::GET, "/account", []))
         .await
         .unwrap();
     targets.0.lock().unwrap().clone()

@@ -40,7 +40,7 @@ mod retries {
         .await;
         let transport = server.transport(quick_retries(), |c| c);
 
-        let response = transport.send(get()).await.unwrap();
+        let response = transport.send(&get()).await.unwrap();
 
         assert_eq!(response.status, 200);
         assert_eq!(server.requests().len(), 3);
@@ -51,7 +51,7 @@ mod retries {
         let server = Server::start(vec![Answer::status(503, "")]).await;
         let transport = server.transport(quick_retries().max_retries(3), |c| c);
 
-        let error = transport.send(get()).await.unwrap_err();
+        let error = transport.send(&get()).await.unwrap_err();
 
         assert!(
             matches!(error, RequestError::Api(ref api) if api.status == 503),
@@ -65,7 +65,7 @@ mod retries {
         let server = Server::start(vec![Answer::Close, Answer::json(201, "", USER)]).await;
         let transport = server.transport(quick_retries(), |c| c);
 
-        let error = transport_error(transport.send(post()).await);
+        let error = transport_error(transport.send(&post()).await);
 
         assert!(matches!(error, TransportError::Io(_)), "{error:?}");
         assert_eq!(server.requests().len(), 1);
@@ -76,7 +76,7 @@ mod retries {
         let server = Server::start(vec![Answer::Close, Answer::json(200, "", USER)]).await;
         let transport = server.transport(quick_retries(), |c| c);
 
-        assert_eq!(transport.send(get()).await.unwrap().status, 200);
+        assert_eq!(transport.send(&get()).await.unwrap().status, 200);
         assert_eq!(server.requests().len(), 2);
     }
 
@@ -85,7 +85,7 @@ mod retries {
         let reset = "x-ratelimit-reset: 1\r\n";
         let server = Server::start(vec![Answer::status(503, reset)]).await;
         let transport = server.transport(quick_retries(), |c| c);
-        transport.send(post()).await.unwrap_err();
+        transport.send(&post()).await.unwrap_err();
         assert_eq!(server.requests().len(), 1);
 
         let server = Server::start(vec![
@@ -94,7 +94,7 @@ mod retries {
         ])
         .await;
         let transport = server.transport(quick_retries(), |c| c);
-        assert_eq!(transport.send(post()).await.unwrap().status, 201);
+        assert_eq!(transport.send(&post()).await.unwrap().status, 201);
         assert_eq!(server.requests().len(), 2);
     }
 
@@ -103,7 +103,7 @@ mod retries {
         let server = Server::start(vec![Answer::status(429, "retry-after: 60\r\n")]).await;
         let transport = server.transport(quick_retries().max_wait(Duration::from_secs(5)), |c| c);
 
-        let error = transport.send(get()).await.unwrap_err();
+        let error = transport.send(&get()).await.unwrap_err();
 
         let RequestError::Api(api) = error else {
             panic!("{error:?}")
@@ -121,7 +121,7 @@ mod body_limit {
         let server = Server::start(vec![Answer::json(200, "", &"x".repeat(2048))]).await;
         let transport = server.transport(RetryPolicy::disabled(), |c| c.max_response_bytes(1024));
 
-        let error = transport_error(transport.send(get()).await);
+        let error = transport_error(transport.send(&get()).await);
 
         assert!(
             matches!(error, TransportError::BodyTooLarge { limit: 1024 }),
@@ -143,12 +143,12 @@ mod body_limit {
         let over = server.transport(RetryPolicy::disabled(), |c| c.max_response_bytes(4095));
         let exact = server.transport(RetryPolicy::disabled(), |c| c.max_response_bytes(4096));
 
-        let error = transport_error(over.send(get()).await);
+        let error = transport_error(over.send(&get()).await);
         assert!(
             matches!(error, TransportError::BodyTooLarge { limit: 4095 }),
             "{error:?}"
         );
-        assert_eq!(exact.send(get()).await.unwrap().body.len(), 4096);
+        assert_eq!(exact.send(&get()).await.unwrap().body.len(), 4096);
     }
 }
 
@@ -162,7 +162,7 @@ mod redirects {
         let server = Server::start(vec![Answer::status(307, &location)]).await;
         let transport = server.transport(quick_retries(), |c| c);
 
-        let error = transport_error(transport.send(get()).await);
+        let error = transport_error(transport.send(&get()).await);
 
         assert!(
             matches!(error, TransportError::Redirect { status: 307 }),
@@ -187,7 +187,7 @@ mod timeouts {
             c.read_timeout(Duration::from_millis(200))
         });
 
-        let error = transport_error(transport.send(get()).await);
+        let error = transport_error(transport.send(&get()).await);
 
         assert!(matches!(error, TransportError::Timeout(_)), "{error:?}");
     }
@@ -211,7 +211,7 @@ mod timeouts {
                 .timeout(Duration::from_millis(300))
         });
 
-        let error = transport_error(transport.send(get()).await);
+        let error = transport_error(transport.send(&get()).await);
 
         assert!(matches!(error, TransportError::Timeout(_)), "{error:?}");
     }
@@ -223,7 +223,7 @@ mod timeouts {
             c.read_timeout(Duration::from_millis(200))
         });
 
-        transport_error(transport.send(post()).await);
+        transport_error(transport.send(&post()).await);
 
         assert_eq!(server.requests().len(), 1);
     }
@@ -243,7 +243,7 @@ mod wire {
         )
         .query("x", "y z");
 
-        transport.send_empty(request).await.unwrap();
+        transport.send_empty(&request).await.unwrap();
 
         let head = &server.requests()[0];
         assert!(
@@ -262,7 +262,7 @@ mod wire {
         let transport = server.transport(quick_retries(), |c| c);
 
         let error = transport
-            .send(Request::new(Method::GET, "/users/{userId}", [".."]))
+            .send(&Request::new(Method::GET, "/users/{userId}", [".."]))
             .await
             .unwrap_err();
 

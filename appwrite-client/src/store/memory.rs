@@ -1,6 +1,5 @@
 //! [`MemoryStore`]: sessions kept in memory only.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -26,7 +25,9 @@ use super::{ProfileKey, SessionStore, StoreError, StoredSession};
 /// ```
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    sessions: Arc<Mutex<HashMap<ProfileKey, StoredSession>>>,
+    /// A list, not a map: an app keeps a handful of profiles, and a list needs no hashing of
+    /// the key (an endpoint and a project) on every sign-in and client build.
+    sessions: Arc<Mutex<Vec<(ProfileKey, StoredSession)>>>,
 }
 
 impl MemoryStore {
@@ -45,8 +46,9 @@ impl MemoryStore {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ProfileKey, StoredSession>> {
-        // A panic elsewhere cannot leave a half-written map: every change is one insert or remove.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ProfileKey, StoredSession)>> {
+        // A panic elsewhere cannot leave a half-written list: every change is one push, one
+        // assignment of a finished clone or one removal.
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -54,7 +56,7 @@ impl MemoryStore {
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let map = self.lock();
-        let mut keys: Vec<&ProfileKey> = map.keys().collect();
+        let mut keys: Vec<&ProfileKey> = map.iter().map(|(key, _)| key).collect();
         keys.sort();
         f.debug_struct("MemoryStore")
             .field("profiles", &keys)
@@ -64,16 +66,24 @@ impl fmt::Debug for MemoryStore {
 
 impl SessionStore for MemoryStore {
     fn load(&self, key: &ProfileKey) -> Result<Option<StoredSession>, StoreError> {
-        Ok(self.lock().get(key).cloned())
+        let sessions = self.lock();
+        Ok(sessions
+            .iter()
+            .find(|(held, _)| held == key)
+            .map(|(_, session)| session.clone()))
     }
 
     fn save(&self, key: &ProfileKey, session: &StoredSession) -> Result<(), StoreError> {
-        self.lock().insert(key.clone(), session.clone());
+        let mut sessions = self.lock();
+        match sessions.iter_mut().find(|(held, _)| held == key) {
+            Some((_, held)) => held.clone_from(session),
+            None => sessions.push((key.clone(), session.clone())),
+        }
         Ok(())
     }
 
     fn clear(&self, key: &ProfileKey) -> Result<(), StoreError> {
-        self.lock().remove(key);
+        self.lock().retain(|(held, _)| held != key);
         Ok(())
     }
 

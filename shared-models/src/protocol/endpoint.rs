@@ -2,10 +2,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use url::Url;
 
+use super::route_urls::RouteUrls;
 use crate::memo::Memo;
 
 /// What an id is percent-encoded against: the `url` crate's set for one path segment of an
@@ -25,8 +27,19 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'\\');
 
 /// An Appwrite API endpoint such as `https://cloud.appwrite.io/v1`, checked once.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Endpoint(Url);
+#[derive(Clone)]
+pub struct Endpoint {
+    url: Url,
+    routes: Arc<RouteUrls>,
+}
+
+impl PartialEq for Endpoint {
+    fn eq(&self, other: &Self) -> bool {
+        self.url == other.url
+    }
+}
+
+impl Eq for Endpoint {}
 
 /// Why an endpoint string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,27 +99,37 @@ impl Endpoint {
             let trimmed = url.path().trim_end_matches('/').to_owned();
             url.set_path(&trimmed);
         }
-        Ok(Self(url))
+        Ok(Self {
+            url,
+            routes: Arc::default(),
+        })
     }
 
     /// The endpoint as given (without a trailing slash).
     pub fn as_str(&self) -> &str {
-        self.0.as_str().trim_end_matches('/')
+        self.url.as_str().trim_end_matches('/')
     }
 
     /// The endpoint's URL.
     pub fn as_url(&self) -> &Url {
-        &self.0
+        &self.url
     }
 
     /// The URL of `path` under this endpoint: `https://x/v1` and `/users/a%2Fb` give
-    /// `https://x/v1/users/a%2Fb`.
+    /// `https://x/v1/users/a%2Fb`. The URL of a route without ids is made once and then cloned.
     pub fn url(&self, path: &RoutePath) -> Url {
-        let mut url = self.0.clone();
+        match path.0 {
+            Cow::Borrowed(route) => self.routes.get_or_make(route, || self.join(route)),
+            Cow::Owned(ref filled) => self.join(filled),
+        }
+    }
+
+    fn join(&self, path: &str) -> Url {
+        let mut url = self.url.clone();
         let base = url.path().trim_end_matches('/');
-        let mut full = String::with_capacity(base.len() + path.0.len());
+        let mut full = String::with_capacity(base.len() + path.len());
         full.push_str(base);
-        full.push_str(&path.0);
+        full.push_str(path);
         // Every id in `path` is percent-encoded, `%` included, so parsing it again keeps each id
         // one segment and can never produce a `.` or `..` segment.
         url.set_path(&full);

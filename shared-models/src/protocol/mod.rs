@@ -11,6 +11,7 @@ use crate::error::{ApiError, ErrorBody, retry_after};
 
 mod endpoint;
 pub mod limits;
+mod route_urls;
 pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
