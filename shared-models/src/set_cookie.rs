@@ -173,7 +173,14 @@ mod tests {
     #[test]
     fn agrees_with_the_cookie_crate_whenever_it_answers() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000); // 2026-09-21
-        let values = ["eyJpZCI6%3D", "", "deleted", " spaced ", "\"quoted\"", "a=b"];
+        let values = [
+            "eyJpZCI6%3D",
+            "",
+            "deleted",
+            " spaced ",
+            "\"quoted\"",
+            "a=b",
+        ];
         let attributes = [
             "",
             "; expires=Fri, 01 Jan 2100 00:00:00 GMT",

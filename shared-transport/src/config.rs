@@ -246,8 +246,11 @@ impl HttpConfig {
             return Err(ConfigError::Missing("project"));
         }
 
-        let mut headers =
-            project_headers(platform, sdk_version, &header_value("project", &project, false)?);
+        let mut headers = project_headers(
+            platform,
+            sdk_version,
+            &header_value("project", &project, false)?,
+        );
         if let Some(locale) = &self.locale {
             headers.insert(
                 HeaderName::from_static("x-appwrite-locale"),
