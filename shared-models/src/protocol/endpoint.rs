@@ -278,6 +278,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_route_without_ids_has_the_same_url_every_time_under_each_endpoint() {
+        let one = Endpoint::parse("http://routes-one.example.com/v1").unwrap();
+        let other = Endpoint::parse("https://routes-other.example.com:8443/base/v1/").unwrap();
+        let account = RoutePath::fill("/account", &[]).unwrap();
+        for _ in 0..2 {
+            assert_eq!(
+                one.url(&account).as_str(),
+                "http://routes-one.example.com/v1/account"
+            );
+            assert_eq!(
+                other.clone().url(&account).as_str(),
+                "https://routes-other.example.com:8443/base/v1/account"
+            );
+        }
+        // A route with ids is filled each time, never taken from the kept URLs.
+        let user = |id| one.url(&RoutePath::fill("/users/{userId}", &[id]).unwrap());
+        assert_eq!(user("a").path(), "/v1/users/a");
+        assert_eq!(user("b").path(), "/v1/users/b");
+    }
+
     fn path(template: &'static str, ids: &[&str]) -> Result<String, PathSegmentError> {
         let e = Endpoint::parse("http://127.0.0.1:8080/v1").unwrap();
         RoutePath::fill(template, ids).map(|p| e.url(&p).path().to_owned())
