@@ -255,14 +255,9 @@ pub fn from_response(
 }
 
 /// The header value as text if it is visible ASCII, spaces and tabs: what
-/// `HeaderValue::to_str` accepts, checked without an early exit so that it compiles to vector
-/// instructions (a session cookie is ~450 bytes).
+/// `HeaderValue::to_str` accepts.
 fn header_text(bytes: &[u8]) -> Option<&str> {
-    fn allowed(byte: u8) -> bool {
-        (b' '..=b'~').contains(&byte) || byte == b'\t'
-    }
-    let text = bytes.iter().fold(true, |ok, &b| ok & allowed(b));
-    if text {
+    if crate::headers::every_byte(bytes, |b| (b' '..=b'~').contains(&b) || b == b'\t') {
         std::str::from_utf8(bytes).ok()
     } else {
         None

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::SecretString;
 
-use appwrite_models::headers::{Platform, project_headers};
+use appwrite_models::headers::{Platform, every_byte, project_headers};
 use appwrite_models::protocol::{Endpoint, MAX_RESPONSE_BYTES};
 
 use crate::error::{BoxError, ConfigError};
@@ -324,7 +324,7 @@ pub fn header_value(
     value: &str,
     sensitive: bool,
 ) -> Result<HeaderValue, ConfigError> {
-    if value.is_empty() || !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if value.is_empty() || !every_byte(value.as_bytes(), |b| (b' '..=b'~').contains(&b)) {
         return Err(ConfigError::InvalidHeaderValue(setting));
     }
     let mut header =
