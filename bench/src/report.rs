@@ -237,7 +237,9 @@ fn count_tree(manifest: &Path, args: &[&str]) -> Option<usize> {
         .arg("--manifest-path")
         .arg(manifest)
         .args(args)
-        .args(["-e", "normal", "--prefix", "none", "--offline"])
+        // `--locked`, not `--offline`: on a fresh machine the official crate's packages are only
+        // downloaded by a release build of the bench, and the tree test runs before that.
+        .args(["-e", "normal", "--prefix", "none", "--locked"])
         .output()
         .ok()?;
     if !output.status.success() {
@@ -364,6 +366,22 @@ mod tests {
     fn counts_unique_crates_once() {
         let tree = "a v1.0.0 (/x)\nb v0.1.0\nc v2.0.0 (proc-macro)\nb v0.1.0 (*)\nb v0.2.0\n\n";
         assert_eq!(unique_crates(tree), 4);
+    }
+
+    /// The tree target, checked by every `cargo test` and not only by a benchmark run: the tree
+    /// once grew past the official crate's (sha2 for the JWT cache, a second base64) unnoticed.
+    #[test]
+    fn our_default_tree_is_no_larger_than_the_official_crates() {
+        let trees = dependency_trees();
+        let count = |i: usize| {
+            let (label, count) = &trees[i];
+            count.unwrap_or_else(|| panic!("`cargo tree` failed for {label}"))
+        };
+        let (ours, official) = (count(0), count(2));
+        assert!(
+            ours <= official,
+            "appwrite-server (default features) has {ours} crates, appwrite 0.22.0 {official}"
+        );
     }
 
     #[test]
