@@ -148,6 +148,26 @@ pub fn print(
         );
     }
 
+    let _ = writeln!(
+        out,
+        "\n### Call futures (this build; each call boxes one, and glibc's per-thread cache serves up to {TCACHE_MAX_BYTES} bytes)\n"
+    );
+    match crate::sdk_scenarios::future_sizes() {
+        Ok(sizes) => {
+            for (call, bytes) in sizes {
+                let over = if bytes > TCACHE_MAX_BYTES {
+                    " (over: ~1.6k more instructions per call, see BENCHMARKS.md)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "- {call}: {bytes} bytes{over}");
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "- unavailable: {e}");
+        }
+    }
+
     let _ = writeln!(out, "\n### Targets\n");
     for (verdict, text) in targets(settings, summaries, samples, &trees) {
         let _ = writeln!(out, "- {verdict} {text}");
@@ -198,6 +218,10 @@ fn table(
         }
     }
 }
+
+/// The largest allocation glibc's per-thread cache (tcache) serves on 64-bit Linux; a larger one
+/// goes to the bins, and a large-bin request first consolidates the fast bins.
+const TCACHE_MAX_BYTES: usize = 1032;
 
 /// The dependency-tree sizes: ours with default features, ours as the bench builds it, and the
 /// official crate's.

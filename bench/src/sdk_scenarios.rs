@@ -41,6 +41,34 @@ pub async fn run(name: &str, ctx: &Ctx) -> Result<(Timed, Option<f64>), BoxError
     }
 }
 
+/// The size of each measured call's boxed future, in this build: `(call, bytes)`. Nothing is
+/// sent; the futures are made and dropped.
+pub fn future_sizes() -> Result<Vec<(&'static str, usize)>, BoxError> {
+    use std::future::IntoFuture as _;
+    let endpoint = "http://127.0.0.1:9/v1";
+    let client = appwrite_client::Client::builder()
+        .endpoint(endpoint)
+        .project(PROJECT)
+        .session_store(MemoryStore::new())
+        .build()?;
+    let account = Account::new(&client);
+    let users = appwrite_server::Users::new(&server_client(endpoint)?);
+    Ok(vec![
+        (
+            "appwrite-client `Account::get`",
+            account.get().state_bytes(),
+        ),
+        (
+            "appwrite-client `Account::create_session`",
+            account.create_session(USER_ID, TOKEN_SECRET).state_bytes(),
+        ),
+        (
+            "appwrite-server `Users::create_token`",
+            users.create_token(USER_ID).into_future().state_bytes(),
+        ),
+    ])
+}
+
 fn server_client(endpoint: &str) -> Result<appwrite_server::Client, BoxError> {
     Ok(appwrite_server::Client::builder()
         .endpoint(endpoint)
