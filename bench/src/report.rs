@@ -144,7 +144,9 @@ pub fn print(
         let _ = writeln!(
             out,
             "- {label}: {}",
-            count.map_or_else(|| "unavailable".to_owned(), |n| n.to_string())
+            count
+                .as_ref()
+                .map_or_else(|e| format!("unavailable ({e})"), usize::to_string)
         );
     }
 
@@ -225,7 +227,7 @@ const TCACHE_MAX_BYTES: usize = 1032;
 
 /// The dependency-tree sizes: ours with default features, ours as the bench builds it, and the
 /// official crate's.
-fn dependency_trees() -> Vec<(String, Option<usize>)> {
+fn dependency_trees() -> Vec<(String, Result<usize, String>)> {
     let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
     let workspace = bench.join("../Cargo.toml");
     // The official crate is counted in bench/official, a workspace of its own, so that its tree is
@@ -254,7 +256,8 @@ fn dependency_trees() -> Vec<(String, Option<usize>)> {
         .collect()
 }
 
-fn count_tree(manifest: &Path, args: &[&str]) -> Option<usize> {
+/// The tree's size, or why `cargo tree` gave none (its last line of stderr).
+fn count_tree(manifest: &Path, args: &[&str]) -> Result<usize, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .arg("tree")
@@ -265,11 +268,13 @@ fn count_tree(manifest: &Path, args: &[&str]) -> Option<usize> {
         // downloaded by a release build of the bench, and the tree test runs before that.
         .args(["-e", "normal", "--prefix", "none", "--locked"])
         .output()
-        .ok()?;
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
-        return None;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().rev().find(|line| !line.trim().is_empty());
+        return Err(last.unwrap_or("cargo tree failed").trim().to_owned());
     }
-    Some(unique_crates(&String::from_utf8_lossy(&output.stdout)))
+    Ok(unique_crates(&String::from_utf8_lossy(&output.stdout)))
 }
 
 /// Unique `name version` pairs in `cargo tree --prefix none` output.
@@ -295,7 +300,7 @@ fn targets(
     settings: &Settings,
     summaries: &[Summary],
     samples: &[Sample],
-    trees: &[(String, Option<usize>)],
+    trees: &[(String, Result<usize, String>)],
 ) -> Vec<(&'static str, String)> {
     let rate = |name: &str, c: usize| find(summaries, name, c).map(|s| s.calls_per_s);
     let ratio_of = |a: &str, b: &str, c: usize| paired_ratio(samples, a, b, c, calls_per_s);
@@ -365,8 +370,8 @@ fn targets(
             ),
         ));
     }
-    let ours = trees.first().and_then(|t| t.1);
-    let official = trees.get(2).and_then(|t| t.1);
+    let ours = trees.first().and_then(|t| t.1.as_ref().ok().copied());
+    let official = trees.get(2).and_then(|t| t.1.as_ref().ok().copied());
     out.push((
         verdict(ours.zip(official).map(|(a, b)| a <= b)),
         format!(
@@ -399,7 +404,9 @@ mod tests {
         let trees = dependency_trees();
         let count = |i: usize| {
             let (label, count) = &trees[i];
-            count.unwrap_or_else(|| panic!("`cargo tree` failed for {label}"))
+            count
+                .clone()
+                .unwrap_or_else(|e| panic!("`cargo tree` failed for {label}: {e}"))
         };
         let (ours, official) = (count(0), count(2));
         assert!(
