@@ -79,9 +79,10 @@ pub fn project_headers(platform: Platform, sdk_version: &str, project: &HeaderVa
 /// The `X-Appwrite-Project` request header name.
 pub const PROJECT_HEADER: &str = "x-appwrite-project";
 
-/// Whether `allowed` holds for every byte of `bytes`. The header checks on the request path all go
-/// through here: written without an early exit, a byte-range test compiles to vector
-/// instructions, and a session credential (~450 bytes) is checked at every sign-in.
+/// Whether `allowed` holds for every byte of `bytes`. The SDKs' own header byte checks (the
+/// credential header, the session cookie's text, the configured header values) all go through
+/// here: written without an early exit, a byte-range test compiles to vector instructions, and a
+/// session credential (~450 bytes) is checked at every sign-in.
 #[doc(hidden)]
 #[inline]
 pub fn every_byte(bytes: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
