@@ -104,8 +104,9 @@ pub use store::memory::MemoryStore;
 pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
 
 pub use appwrite_models::{
-    ApiError, Datetime, ErrorType, ID, Jwt, JwtSecret, Session, SessionCredential, SessionId,
-    SessionList, Token, TokenSecret, User, UserId,
+    ApiError, AuthenticatorType, ChallengeId, Datetime, ErrorType, Factor, ID, Jwt, JwtSecret,
+    MfaChallenge, MfaFactors, MfaRecoveryCodes, MfaType, RecoveryCode, Session, SessionCredential,
+    SessionId, SessionList, Token, TokenSecret, TotpSecret, User, UserId,
 };
 pub use appwrite_transport::{
     BoxError, ConfigError, DecodeError, InvalidInput, RetryPolicy, TransportError,

@@ -146,9 +146,9 @@ pub use users::Users;
 pub use verify::{JwtCache, VerifiedUser};
 
 pub use appwrite_models::{
-    ApiError, ApiKey, Datetime, ErrorType, ID, Jwt, JwtSecret, Preferences, Session,
-    SessionCredential, SessionId, SessionList, Target, Token, TokenId, TokenSecret, User, UserId,
-    UserList,
+    ApiError, ApiKey, AuthenticatorType, Datetime, ErrorType, Factor, ID, Jwt, JwtSecret,
+    MfaFactors, MfaRecoveryCodes, Preferences, RecoveryCode, Session, SessionCredential, SessionId,
+    SessionList, Target, Token, TokenId, TokenSecret, User, UserId, UserList,
 };
 pub use appwrite_transport::{
     ConfigError, DecodeError, EndpointError, InvalidInput, RetryPolicy, TransportError,

@@ -183,6 +183,11 @@ id_type! {
     TargetId
 }
 
+id_type! {
+    /// A multi-factor challenge's id (`$id` of an `MfaChallenge`).
+    ChallengeId
+}
+
 impl SessionId {
     /// The session the request is authenticated with (`current`).
     pub fn current() -> Self {

@@ -2,11 +2,13 @@
 //! `appwrite-client` SDKs and by `appwrite-emulator`. No I/O happens here.
 //!
 //! - Models: [`Token`], [`Session`], [`User`], [`UserList`], [`SessionList`], [`Jwt`],
-//!   [`Preferences`], [`Target`]. They ignore fields they do not know and accept missing or `null`
+//!   [`Preferences`], [`Target`]; multi-factor: [`Factor`], [`AuthenticatorType`], [`MfaChallenge`],
+//!   [`MfaFactors`], [`MfaType`], [`MfaRecoveryCodes`]. They ignore fields they do not know and accept missing or `null`
 //!   optional ones, so servers from Appwrite 1.5 to 1.9 decode; the fields that make an object what it
 //!   is (every `$id`, a token's `userId`/`secret`/`expire`) are required.
-//! - Ids: [`UserId`], [`SessionId`], [`TokenId`], [`ID::unique()`], [`ID::validate_custom`].
-//! - Secrets: [`ApiKey`], [`TokenSecret`], [`SessionCredential`], [`JwtSecret`]: redacted in `Debug`,
+//! - Ids: [`UserId`], [`SessionId`], [`TokenId`], [`ChallengeId`], [`ID::unique()`], [`ID::validate_custom`].
+//! - Secrets: [`ApiKey`], [`TokenSecret`], [`SessionCredential`], [`JwtSecret`], [`TotpSecret`],
+//!   [`RecoveryCode`]: redacted in `Debug`,
 //!   read only through `expose_secret()`.
 //! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`].
 //! - [`Datetime`]: Appwrite's `2020-10-15T06:38:00.000+00:00`, `""` as unset.
@@ -31,6 +33,7 @@ mod error;
 pub mod headers;
 mod id;
 mod memo;
+mod mfa;
 pub mod protocol;
 mod secret;
 mod serde_util;
@@ -41,8 +44,11 @@ mod user;
 
 pub use datetime::{Datetime, DatetimeError};
 pub use error::{ApiError, ErrorBody, ErrorType, ServerWait, WaitHeader, retry_after};
-pub use id::{ID, InvalidId, MAX_ID_LENGTH, SessionId, TargetId, TokenId, UserId};
-pub use secret::{ApiKey, JwtSecret, ProviderToken, SessionCredential, TokenSecret};
+pub use id::{ChallengeId, ID, InvalidId, MAX_ID_LENGTH, SessionId, TargetId, TokenId, UserId};
+pub use mfa::{AuthenticatorType, Factor, MfaChallenge, MfaFactors, MfaRecoveryCodes, MfaType};
+pub use secret::{
+    ApiKey, JwtSecret, ProviderToken, RecoveryCode, SessionCredential, TokenSecret, TotpSecret,
+};
 pub use session::{Session, SessionList};
 pub use token::{Jwt, Token};
 pub use user::{Preferences, Target, User, UserList};

@@ -105,6 +105,18 @@ secret_type! {
     ProviderToken
 }
 
+secret_type! {
+    /// The shared secret of a TOTP authenticator (`MfaType.secret`, base32): whoever holds it can
+    /// compute the user's one-time codes.
+    TotpSecret
+}
+
+secret_type! {
+    /// A multi-factor recovery code (`MfaRecoveryCodes.recovery_codes`): each one passes a second-factor
+    /// challenge once.
+    RecoveryCode
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::serde_util::null_as_default;
-use crate::{Datetime, ProviderToken, SessionCredential, SessionId, UserId};
+use crate::{Datetime, Factor, ProviderToken, SessionCredential, SessionId, UserId};
 
 /// A login session (`POST /account/sessions/token`, `GET /account/sessions/{id}`, …).
 ///
@@ -88,14 +88,19 @@ pub struct Session {
     /// Whether this is the session the request was made with.
     #[serde(default, deserialize_with = "null_as_default")]
     pub current: bool,
-    /// Authentication factors the session has passed (`token`, `email`, `phone`, `totp`, …).
+    /// Authentication factors the session has passed, as Appwrite names them: the sign-in's
+    /// (`token`, `email`, `phone`, `password`, …) then each second factor proven (`totp`, `email`,
+    /// `phone`, `recoveryCode`; see [`Factor`]). Appwrite lets a user with MFA on use a session only
+    /// once it has two (`app/controllers/shared/api.php`, "Validate MFA requirements").
     #[serde(default, deserialize_with = "null_as_default")]
     pub factors: Vec<String>,
     /// The session credential: `""` unless the request was made with an API key. A client gets it from
     /// the `Set-Cookie` / `X-Fallback-Cookies` response headers instead.
     #[serde(default, deserialize_with = "null_as_default")]
     pub secret: SessionCredential,
-    /// When the session last passed multi-factor authentication.
+    /// When the session last passed a second factor; unset before. Appwrite's answer to
+    /// `PUT /account/mfa/challenges` carries it in its database format (`2024-10-15 06:38:00.000`,
+    /// `MFA/Challenges/Update.php`), other answers in the usual one.
     #[serde(default, deserialize_with = "null_as_default")]
     pub mfa_updated_at: Datetime,
 }
@@ -145,6 +150,29 @@ impl Session {
             secret: SessionCredential::default(),
             mfa_updated_at: Datetime::default(),
         }
+    }
+}
+
+impl Session {
+    /// Whether the session has proven `factor` (its `factors` name it).
+    ///
+    /// ```
+    /// use appwrite_models::{Datetime, Factor, Session};
+    /// let mut session = Session::new("s1", "user-42", Datetime::now());
+    /// session.factors = vec!["token".to_owned(), "totp".to_owned()];
+    /// assert!(session.has_factor(Factor::Totp) && !session.has_factor(Factor::Email));
+    /// assert!(session.is_multi_factor());
+    /// ```
+    pub fn has_factor(&self, factor: Factor) -> bool {
+        self.factors
+            .iter()
+            .any(|name| Factor::parse(name) == Some(factor))
+    }
+
+    /// Whether the session has two factors or more: what Appwrite asks of a session of a user with
+    /// MFA on (`app/controllers/shared/api.php`, step 13, `count($factors) < $minimumFactors`).
+    pub fn is_multi_factor(&self) -> bool {
+        self.factors.len() >= 2
     }
 }
 
