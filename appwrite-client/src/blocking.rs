@@ -34,6 +34,7 @@
 use std::time::Duration;
 
 use appwrite_models::{
+    AuthenticatorType, ChallengeId, Factor, MfaChallenge, MfaFactors, MfaRecoveryCodes, MfaType,
     Session, SessionCredential, SessionId, SessionList, Token, TokenSecret, User, UserId,
 };
 use appwrite_transport::BlockingRuntime;
@@ -80,6 +81,12 @@ impl Client {
     /// Whether a session is held (see [`crate::Client::is_signed_in`]).
     pub fn is_signed_in(&self) -> bool {
         self.inner.is_signed_in()
+    }
+
+    /// Whether the held session waits for a second factor (see
+    /// [`crate::Client::needs_second_factor`]).
+    pub fn needs_second_factor(&self) -> bool {
+        self.inner.needs_second_factor()
     }
 
     /// The project id.
@@ -150,6 +157,28 @@ appwrite_transport::blocking_calls! {
             email: impl Into<String>
         ) -> CreateMagicUrlToken;
         fn create_phone_token(user_id: impl Into<UserId>, phone: impl Into<String>) -> ResponseFuture<Token>;
+    }
+}
+
+// Multi-factor authentication (see `crate::mfa`).
+appwrite_transport::blocking_calls! {
+    impl Account {
+        fn create_mfa_challenge(factor: Factor) -> ResponseFuture<MfaChallenge>;
+        fn update_mfa_challenge(
+            challenge_id: impl Into<ChallengeId>,
+            otp: impl Into<String>
+        ) -> ResponseFuture<Session>;
+        fn list_mfa_factors() -> ResponseFuture<MfaFactors>;
+        fn create_mfa_authenticator(kind: AuthenticatorType) -> ResponseFuture<MfaType>;
+        fn update_mfa_authenticator(
+            kind: AuthenticatorType,
+            otp: impl Into<String>
+        ) -> ResponseFuture<User>;
+        fn delete_mfa_authenticator(kind: AuthenticatorType) -> ResponseFuture<()>;
+        fn create_mfa_recovery_codes() -> ResponseFuture<MfaRecoveryCodes>;
+        fn get_mfa_recovery_codes() -> ResponseFuture<MfaRecoveryCodes>;
+        fn update_mfa_recovery_codes() -> ResponseFuture<MfaRecoveryCodes>;
+        fn update_mfa(mfa: bool) -> ResponseFuture<User>;
     }
 }
 

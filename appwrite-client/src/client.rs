@@ -354,6 +354,17 @@ impl Client {
         self.sessions.snapshot().session.is_some()
     }
 
+    /// Whether the held session waits for a second factor: Appwrite refused it with
+    /// `user_more_factors_required` and no challenge has been passed since (locally; the client
+    /// learns it from the first refused request, or from [`validate`](Self::validate)). See
+    /// [`AuthState::SecondFactorRequired`].
+    pub fn needs_second_factor(&self) -> bool {
+        self.sessions
+            .snapshot()
+            .session
+            .is_some_and(|held| held.stored.second_factor_required)
+    }
+
     /// A channel that holds the current [`AuthState`] and is updated on sign-in, extension and
     /// sign-out (with its [`SignOutReason`]). Cheap; call it as often as you like.
     ///
@@ -373,7 +384,10 @@ impl Client {
 
     /// Asks the server whether the held session is still good (`GET /account/sessions/current`).
     ///
-    /// - [`RestoreOutcome::Restored`]: it is; the local expiry is brought up to date.
+    /// - [`RestoreOutcome::Restored`]: it is; the local expiry and factors are brought up to date.
+    /// - [`RestoreOutcome::SecondFactorRequired`]: it is, but the user has multi-factor
+    ///   authentication on and the session lacks its second factor; it is kept and
+    ///   [`AuthState::SecondFactorRequired`] published.
     /// - [`RestoreOutcome::NoSession`]: nothing is held; no request is made.
     /// - [`RestoreOutcome::Expired`] / [`RestoreOutcome::Revoked`]: the expiry has passed, or the
     ///   server refused the session (401, or 431 for a credential too big to send), or its
@@ -412,11 +426,24 @@ impl Client {
         match self.send_with(&request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;
-                if current.id == held.stored.session_id && current.expire != held.stored.expire {
-                    let updated = held.amended(|stored| stored.expire = current.expire);
+                let stale = current.expire != held.stored.expire
+                    || current.factors != held.stored.factors
+                    || held.stored.second_factor_required;
+                if current.id == held.stored.session_id && stale {
+                    // Answered, so it passed Appwrite's factor check.
+                    let updated = held.amended(|stored| {
+                        stored.expire = current.expire;
+                        stored.factors.clone_from(&current.factors);
+                        stored.second_factor_required = false;
+                    });
                     self.sessions.replace(snapshot.generation, updated).await?;
                 }
                 Ok(RestoreOutcome::Restored(Box::new(current)))
+            }
+            Err(error) if error.is_more_factors_required() => {
+                self.settle(snapshot.generation, &held, Settlement::SecondFactorRequired)
+                    .await;
+                Ok(RestoreOutcome::SecondFactorRequired)
             }
             Err(error) if refuses_session(&error) => {
                 let reason = refused_reason(&held.stored);
@@ -519,6 +546,11 @@ impl Client {
             Err(error) if refuses_session(error) => {
                 Some(Settlement::Refused(refused_reason(&held.stored)))
             }
+            Err(error)
+                if error.is_more_factors_required() && !held.stored.second_factor_required =>
+            {
+                Some(Settlement::SecondFactorRequired)
+            }
             Err(_) => None,
         }
     }
@@ -530,6 +562,12 @@ impl Client {
                 let forgotten = self.sessions.sign_out(None, reason, Some(generation)).await;
                 if let Err(error) = forgotten {
                     tracing::warn!(error = %error, "could not clear the refused session from the store");
+                }
+            }
+            Settlement::SecondFactorRequired => {
+                let marked = held.amended(|stored| stored.second_factor_required = true);
+                if let Err(error) = self.sessions.replace(generation, marked).await {
+                    tracing::warn!(error = %error, "could not store that the session needs a second factor");
                 }
             }
         }
@@ -564,6 +602,8 @@ enum Settlement {
     Apply(CredentialUpdate),
     /// The server refused the session, for this reason.
     Refused(SignOutReason),
+    /// The server keeps the session but wants a second factor first.
+    SecondFactorRequired,
 }
 
 /// Why the server refused a session: its expiry passed, or it was revoked.
@@ -589,6 +629,7 @@ pub(crate) fn refuses_session(error: &Error) -> bool {
             && !matches!(
                 api.error_type,
                 ErrorType::UserMoreFactorsRequired
+                    | ErrorType::UserChallengeRequired
                     | ErrorType::UserSessionAlreadyExists
                     | ErrorType::UserInvalidToken
                     | ErrorType::UserInvalidCredentials

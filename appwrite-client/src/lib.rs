@@ -43,6 +43,11 @@
 //!   part-way never splits the session in memory from the store. [`Client::auth_state`] publishes each change with its
 //!   [`SignOutReason`]; [`Client::validate`] asks the server at start-up. Optionally,
 //!   [`ClientBuilder::auto_extend`] slides the session's expiry forward.
+//! - **A second factor.** For a user with multi-factor authentication on, Appwrite refuses a new
+//!   session (`user_more_factors_required`, [`Error::is_more_factors_required`]) until a second
+//!   factor is proven. The session is kept, not forgotten: the state becomes
+//!   [`AuthState::SecondFactorRequired`] ([`Client::needs_second_factor`]) until
+//!   [`Account::create_mfa_challenge`] and [`Account::update_mfa_challenge`] pass.
 //!
 //! # Security
 //!
@@ -68,6 +73,7 @@ mod env;
 mod error;
 mod future;
 pub mod login;
+mod mfa;
 mod session;
 mod sessions;
 mod store;

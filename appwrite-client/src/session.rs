@@ -25,18 +25,43 @@ pub enum AuthState {
         /// When the session ends, as far as the client knows (extending it moves this).
         expire: Datetime,
     },
+    /// A session is held, but Appwrite refused it for lack of a second factor (the user has
+    /// multi-factor authentication on, `user_more_factors_required`): only the MFA calls work
+    /// until one is proven. Pass a challenge ([`Account::create_mfa_challenge`], then
+    /// [`Account::update_mfa_challenge`]) to move to [`SignedIn`](Self::SignedIn). Not an error:
+    /// the session is kept, across restarts too.
+    ///
+    /// [`Account::create_mfa_challenge`]: crate::Account::create_mfa_challenge
+    /// [`Account::update_mfa_challenge`]: crate::Account::update_mfa_challenge
+    SecondFactorRequired {
+        /// The signed-in user.
+        user_id: UserId,
+        /// The session's id.
+        session_id: SessionId,
+        /// When the session ends, as far as the client knows.
+        expire: Datetime,
+    },
 }
 
 impl AuthState {
-    /// Whether a session is held.
+    /// Whether a session is held (one waiting for its second factor too: see
+    /// [`needs_second_factor`](Self::needs_second_factor)).
     pub fn is_signed_in(&self) -> bool {
-        matches!(self, Self::SignedIn { .. })
+        !matches!(self, Self::SignedOut { .. })
+    }
+
+    /// Whether the held session waits for a second factor
+    /// ([`SecondFactorRequired`](Self::SecondFactorRequired)).
+    pub fn needs_second_factor(&self) -> bool {
+        matches!(self, Self::SecondFactorRequired { .. })
     }
 
     /// The signed-in user, if any.
     pub fn user_id(&self) -> Option<&UserId> {
         match self {
-            Self::SignedIn { user_id, .. } => Some(user_id),
+            Self::SignedIn { user_id, .. } | Self::SecondFactorRequired { user_id, .. } => {
+                Some(user_id)
+            }
             Self::SignedOut { .. } => None,
         }
     }
@@ -45,15 +70,28 @@ impl AuthState {
     pub fn sign_out_reason(&self) -> Option<SignOutReason> {
         match self {
             Self::SignedOut { reason } => Some(*reason),
-            Self::SignedIn { .. } => None,
+            Self::SignedIn { .. } | Self::SecondFactorRequired { .. } => None,
         }
     }
 
     pub(crate) fn of(session: &StoredSession) -> Self {
-        Self::SignedIn {
-            user_id: session.user_id.clone(),
-            session_id: session.session_id.clone(),
-            expire: session.expire,
+        let (user_id, session_id, expire) = (
+            session.user_id.clone(),
+            session.session_id.clone(),
+            session.expire,
+        );
+        if session.second_factor_required {
+            Self::SecondFactorRequired {
+                user_id,
+                session_id,
+                expire,
+            }
+        } else {
+            Self::SignedIn {
+                user_id,
+                session_id,
+                expire,
+            }
         }
     }
 }
@@ -93,6 +131,10 @@ pub enum RestoreOutcome {
     /// The server no longer accepts the session (401, 431), or it could never be sent; it was
     /// forgotten. Sign in again.
     Revoked,
+    /// The server keeps the session but refuses it until a second factor is proven
+    /// (`user_more_factors_required`); the session is kept and
+    /// [`AuthState::SecondFactorRequired`] published. Pass a challenge.
+    SecondFactorRequired,
     /// The server could not be reached (timeout, refused connection, …). The session is kept:
     /// the app may carry on offline and call `validate()` again later.
     Offline(Error),

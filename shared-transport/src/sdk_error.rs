@@ -132,6 +132,21 @@ macro_rules! sdk_error {
                 self.api().is_some_and($crate::ApiError::is_unauthorized)
             }
 
+            /// 401 `user_more_factors_required`: the session (or the JWT made from it) has one factor
+            /// and the user has multi-factor authentication on; Appwrite refuses it everywhere but the
+            /// MFA routes until a second factor is proven (`create_mfa_challenge`, then
+            /// `update_mfa_challenge`). The session itself is good: keep it.
+            pub fn is_more_factors_required(&self) -> bool {
+                self.error_type() == ::std::option::Option::Some(&$crate::ErrorType::UserMoreFactorsRequired)
+            }
+
+            /// 401 `user_challenge_required`: the action (reading recovery codes, removing an
+            /// authenticator, …) needs a second factor proven in the last 5 minutes; pass a
+            /// challenge again first. The session itself is good.
+            pub fn is_challenge_required(&self) -> bool {
+                self.error_type() == ::std::option::Option::Some(&$crate::ErrorType::UserChallengeRequired)
+            }
+
             /// 403: authenticated but refused (blocked user, unknown origin, key of another project).
             pub fn is_forbidden(&self) -> bool {
                 self.api().is_some_and($crate::ApiError::is_forbidden)

@@ -148,6 +148,12 @@ pub struct StoredSession {
     pub provider: String,
     /// When the client last saved the session (sign-in or extension).
     pub saved_at: Datetime,
+    /// The factors the session has proven, as Appwrite last reported them (`token`, `totp`, …;
+    /// see [`Session::factors`]). Empty in a store written by an older version.
+    pub factors: Vec<String>,
+    /// Whether Appwrite refused the session for lack of a second factor
+    /// (`user_more_factors_required`) and no challenge has been passed since.
+    pub second_factor_required: bool,
 }
 
 impl StoredSession {
@@ -166,18 +172,22 @@ impl StoredSession {
             expire,
             provider: provider.into(),
             saved_at: Datetime::now(),
+            factors: Vec::new(),
+            second_factor_required: false,
         }
     }
 
     /// The stored form of a session Appwrite returned, with the credential its response carried.
     pub(crate) fn from_session(session: &Session, credential: SessionCredential) -> Self {
-        Self::new(
+        let mut stored = Self::new(
             credential,
             session.user_id.clone(),
             session.id.clone(),
             session.expire,
             session.provider.clone(),
-        )
+        );
+        stored.factors.clone_from(&session.factors);
+        stored
     }
 
     /// Whether the session's expiry has passed at `now` (an unset expiry never passes).
@@ -195,6 +205,8 @@ impl fmt::Debug for StoredSession {
             .field("expire", &self.expire)
             .field("provider", &self.provider)
             .field("saved_at", &self.saved_at)
+            .field("factors", &self.factors)
+            .field("second_factor_required", &self.second_factor_required)
             .finish()
     }
 }
@@ -210,6 +222,10 @@ struct StoredSessionWire<C> {
     provider: String,
     #[serde(default)]
     saved_at: Datetime,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    factors: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    second_factor_required: bool,
 }
 
 impl Serialize for StoredSession {
@@ -222,6 +238,8 @@ impl Serialize for StoredSession {
             expire: self.expire,
             provider: self.provider.clone(),
             saved_at: self.saved_at,
+            factors: self.factors.clone(),
+            second_factor_required: self.second_factor_required,
         }
         .serialize(serializer)
     }
@@ -240,6 +258,8 @@ impl<'de> Deserialize<'de> for StoredSession {
             expire: wire.expire,
             provider: wire.provider,
             saved_at: wire.saved_at,
+            factors: wire.factors,
+            second_factor_required: wire.second_factor_required,
         })
     }
 }
