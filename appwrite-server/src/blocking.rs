@@ -32,7 +32,10 @@
 
 use std::time::Duration;
 
-use appwrite_models::{Preferences, Session, SessionId, SessionList, User, UserId};
+use appwrite_models::{
+    AuthenticatorType, MfaFactors, MfaRecoveryCodes, Preferences, Session, SessionId, SessionList,
+    User, UserId,
+};
 use appwrite_transport::BlockingRuntime;
 
 use crate::credential::Credential;
@@ -208,6 +211,21 @@ appwrite_transport::blocking_calls! {
         fn find_by_email(email: impl Into<String>) -> ResponseFuture<Option<User>>;
         fn get_or_create_by_email(email: impl Into<String>) -> GetOrCreateByEmail;
         fn verify_jwt(jwt: impl Into<String>) -> ResponseFuture<VerifiedUser>;
+    }
+}
+
+// Multi-factor authentication (see `users/mfa.rs`).
+appwrite_transport::blocking_calls! {
+    impl Users {
+        fn update_mfa(user_id: impl Into<UserId>, mfa: bool) -> ResponseFuture<User>;
+        fn list_mfa_factors(user_id: impl Into<UserId>) -> ResponseFuture<MfaFactors>;
+        fn delete_mfa_authenticator(
+            user_id: impl Into<UserId>,
+            kind: AuthenticatorType
+        ) -> ResponseFuture<()>;
+        fn create_mfa_recovery_codes(user_id: impl Into<UserId>) -> ResponseFuture<MfaRecoveryCodes>;
+        fn get_mfa_recovery_codes(user_id: impl Into<UserId>) -> ResponseFuture<MfaRecoveryCodes>;
+        fn update_mfa_recovery_codes(user_id: impl Into<UserId>) -> ResponseFuture<MfaRecoveryCodes>;
     }
 }
 

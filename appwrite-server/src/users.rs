@@ -3,6 +3,7 @@
 mod create;
 mod email;
 mod list;
+mod mfa;
 mod token;
 mod update;
 

@@ -68,12 +68,16 @@ impl Users {
     ///   [`is_unauthorized()`](crate::Error::is_unauthorized) (401).
     /// - A blocked user gives one that [`is_forbidden()`](crate::Error::is_forbidden) (403,
     ///   `user_blocked`).
+    /// - A token whose session still waits for its second factor (the user has multi-factor
+    ///   authentication on) gives one that
+    ///   [`is_more_factors_required()`](crate::Error::is_more_factors_required) (401, with a hint
+    ///   saying the app must pass a challenge first).
     /// - No answer from Appwrite gives one that [`is_transport()`](crate::Error::is_transport):
     ///   a reason to answer 503, not 401.
     ///
     /// With a [`JwtCache`] ([`with_jwt_cache`](Self::with_jwt_cache)), a token verified before
     /// is answered from memory until the cache's `max_age` or the token's `exp`, whichever
-    /// comes first.
+    /// comes first. Only successes are cached: a refusal is asked again every time.
     ///
     /// ```no_run
     /// # async fn run(users: appwrite_server::Users, bearer: &str) -> Result<(), appwrite_server::Error> {

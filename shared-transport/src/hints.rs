@@ -31,6 +31,10 @@ pub(crate) fn api_hint(
         {
             Some("the API key was not recognised: check it belongs to this project")
         }
+        // `app/controllers/shared/api.php`, "Validate MFA requirements": the session is good.
+        (401, ErrorType::UserMoreFactorsRequired) => Some(
+            "the user has multi-factor authentication on and this session has one factor: the app must pass a challenge (create_mfa_challenge, then update_mfa_challenge) first",
+        ),
         _ => None,
     }
 }
