@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, tolerant};
 use crate::{Datetime, Factor, ProviderToken, SessionCredential, SessionId, UserId};
 
 /// A login session (`POST /account/sessions/token`, `GET /account/sessions/{id}`, …).
@@ -16,10 +16,18 @@ pub struct Session {
     #[serde(rename = "$id")]
     pub id: SessionId,
     /// When the session was created.
-    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$createdAt",
+        default,
+        deserialize_with = "tolerant::created_at"
+    )]
     pub created_at: Datetime,
     /// When the session was last updated.
-    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$updatedAt",
+        default,
+        deserialize_with = "tolerant::updated_at"
+    )]
     pub updated_at: Datetime,
     /// The user the session belongs to.
     pub user_id: UserId,
@@ -35,7 +43,7 @@ pub struct Session {
     #[serde(default, deserialize_with = "null_as_default")]
     pub provider_access_token: ProviderToken,
     /// When the OAuth2 access token expires.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::provider_access_token_expiry")]
     pub provider_access_token_expiry: Datetime,
     /// OAuth2 refresh token, `""` for other providers.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -101,7 +109,7 @@ pub struct Session {
     /// When the session last passed a second factor; unset before. Appwrite's answer to
     /// `PUT /account/mfa/challenges` carries it in its database format (`2024-10-15 06:38:00.000`,
     /// `MFA/Challenges/Update.php`), other answers in the usual one.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::mfa_updated_at")]
     pub mfa_updated_at: Datetime,
 }
 
