@@ -135,7 +135,8 @@ impl Account {
     }
 
     /// Removes an authenticator (`DELETE /account/mfa/authenticators/{type}`). Appwrite asks for a
-    /// challenge passed in the last 5 minutes first ([`Error::is_challenge_required`]).
+    /// challenge passed in the last 30 minutes first ([`Error::is_challenge_required`];
+    /// `MFA_RECENT_DURATION` is 1800 s, though the error's text says 5 minutes).
     pub fn delete_mfa_authenticator(&self, kind: AuthenticatorType) -> ResponseFuture<()> {
         let request = Request::new(Method::DELETE, AUTHENTICATOR, [kind.as_str()]);
         send_empty(&self.client, request)
@@ -150,14 +151,14 @@ impl Account {
     }
 
     /// The user's unused recovery codes (`GET /account/mfa/recovery-codes`); needs a challenge
-    /// passed in the last 5 minutes ([`Error::is_challenge_required`]).
+    /// passed in the last 30 minutes ([`Error::is_challenge_required`]).
     pub fn get_mfa_recovery_codes(&self) -> ResponseFuture<MfaRecoveryCodes> {
         let request = Request::new(Method::GET, RECOVERY_CODES, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// Replaces the user's recovery codes with new ones (`PATCH /account/mfa/recovery-codes`);
-    /// needs a challenge passed in the last 5 minutes. Never retried: each call makes new codes.
+    /// needs a challenge passed in the last 30 minutes. Never retried: each call makes new codes.
     pub fn update_mfa_recovery_codes(&self) -> ResponseFuture<MfaRecoveryCodes> {
         let request = Request::new(Method::PATCH, RECOVERY_CODES, []).idempotent(false);
         self.client.json_future(Ok(request), Auth::Session)

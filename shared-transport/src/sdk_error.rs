@@ -141,7 +141,7 @@ macro_rules! sdk_error {
             }
 
             /// 401 `user_challenge_required`: the action (reading recovery codes, removing an
-            /// authenticator, …) needs a second factor proven in the last 5 minutes; pass a
+            /// authenticator, …) needs a second factor proven in the last 30 minutes (`MFA_RECENT_DURATION`); pass a
             /// challenge again first. The session itself is good.
             pub fn is_challenge_required(&self) -> bool {
                 self.error_type() == ::std::option::Option::Some(&$crate::ErrorType::UserChallengeRequired)
