@@ -41,6 +41,25 @@ impl FromRequestParts<Arc<Shared>> for Me {
     }
 }
 
+/// [`Me`] for the routes of Appwrite's `mfa` group, which a session that still lacks a factor
+/// may call (see [`Ctx::authorize_mfa_route`]).
+#[derive(Debug)]
+pub(crate) struct MfaMe {
+    pub ctx: Ctx,
+    pub user: AuthUser,
+}
+
+impl FromRequestParts<Arc<Shared>> for MfaMe {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+        let ctx = resolve(parts, shared)?;
+        ctx.authorize_mfa_route(&["account"])?;
+        let user = ctx.user()?.clone();
+        Ok(Self { ctx, user })
+    }
+}
+
 /// A request body read up to the configured limit, as parameters.
 #[derive(Debug)]
 pub(crate) struct Body(pub Params);

@@ -60,6 +60,7 @@ mod emulator;
 mod error;
 mod extract;
 mod jwt;
+mod mfa;
 mod outbox;
 mod params;
 mod persist;
