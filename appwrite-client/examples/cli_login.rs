@@ -6,6 +6,7 @@
 //!     [--provider NAME | --login-url TEMPLATE]
 //! cargo run -p appwrite-client --example cli_login -- [options] whoami
 //! cargo run -p appwrite-client --example cli_login -- [options] logout
+//! cargo run -p appwrite-client --example cli_login -- [options] mfa (totp-setup | on | off | verify)
 //!
 //! options:
 //!   --endpoint URL    Appwrite endpoint (default: $APPWRITE_ENDPOINT)
@@ -13,6 +14,8 @@
 //!   --store PATH      session file (default: the OS keychain with the `keyring` feature, else
 //!                     the per-user data folder of "appwrite-cli-login")
 //!   --profile NAME    keep this login apart from others of the same project
+//!   --factor NAME     the second factor to ask for: totp, email, phone or recovery-code
+//!                     (default: the first the account has, in that order)
 //! ```
 //!
 //! `<user-id>` and `<secret>` come from a login token your backend minted with
@@ -25,6 +28,15 @@
 //! printed alone on a line of standard output; the browser is opened too with the `open-browser`
 //! feature unless `--no-open` is given. Over SSH, paste the address the browser ends on (or the
 //! `userId secret` your backend's page shows) into the terminal.
+//!
+//! For an account with two-step verification on, `login` (both forms) then asks for the second
+//! factor: a code from the authenticator app, or one sent by email. `mfa totp-setup` adds an
+//! authenticator (it prints the `otpauth://` URI alone on a line and verifies a first code),
+//! `mfa on` / `mfa off` switch two-step verification, and `mfa verify` asks for the second
+//! factor of a held session that still needs one.
+
+#[path = "cli_login/mfa.rs"]
+mod mfa;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -32,7 +44,7 @@ use std::process::ExitCode;
 use appwrite_client::login::{self, LoopbackLogin};
 use appwrite_client::{Account, Client, ClientBuilder, FileStore, RestoreOutcome};
 
-const USAGE: &str = "usage: cli_login [--endpoint URL] [--project ID] [--store PATH] [--profile NAME] (login <user-id> <secret> | login --browser [--no-open] [--provider NAME | --login-url TEMPLATE] | whoami | logout)";
+const USAGE: &str = "usage: cli_login [--endpoint URL] [--project ID] [--store PATH] [--profile NAME] [--factor NAME] (login <user-id> <secret> | login --browser [--no-open] [--provider NAME | --login-url TEMPLATE] | whoami | logout | mfa (totp-setup | on | off | verify))";
 
 enum Command {
     Login {
@@ -46,6 +58,8 @@ enum Command {
     },
     WhoAmI,
     Logout,
+    /// `mfa totp-setup | on | off | verify`.
+    Mfa(String),
 }
 
 enum Via {
@@ -58,6 +72,8 @@ struct Options {
     project: Option<String>,
     store: Option<String>,
     profile: Option<String>,
+    /// `--factor`.
+    factor: Option<appwrite_client::Factor>,
     command: Command,
 }
 
@@ -66,6 +82,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut project = std::env::var("APPWRITE_PROJECT_ID").ok();
     let mut store = None;
     let mut profile = None;
+    let mut factor = None;
     let (mut browser, mut open, mut provider, mut login_url) = (false, true, None, None);
     let mut words = Vec::new();
     while let Some(arg) = args.next() {
@@ -75,6 +92,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--project" => project = Some(value("--project")?),
             "--store" => store = Some(value("--store")?),
             "--profile" => profile = Some(value("--profile")?),
+            "--factor" => factor = Some(mfa::parse_factor(&value("--factor")?)?),
             "--browser" => browser = true,
             "--no-open" => open = false,
             "--provider" => provider = Some(value("--provider")?),
@@ -101,6 +119,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         },
         ["whoami"] => Command::WhoAmI,
         ["logout"] => Command::Logout,
+        ["mfa", action @ ("totp-setup" | "on" | "off" | "verify")] => {
+            Command::Mfa(action.to_owned())
+        }
         _ => return Err(USAGE.to_owned()),
     };
     Ok(Options {
@@ -108,6 +129,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         project,
         store,
         profile,
+        factor,
         command,
     })
 }
@@ -173,6 +195,7 @@ async fn browser_login(
     account: &Account,
     open: bool,
     via: Via,
+    input: impl tokio::io::AsyncBufRead + Unpin + Send + 'static,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let login = LoopbackLogin::bind().await?;
     let url = match via {
@@ -192,8 +215,7 @@ async fn browser_login(
     eprintln!(
         "Waiting for the sign-in. If the browser cannot reach this machine, paste the address it ends on here."
     );
-    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    let session = login.paste_from(stdin).finish(account).await?;
+    let session = login.paste_from(input).finish(account).await?;
     println!(
         "logged in as {} (session {}, until {})",
         session.user_id, session.id, session.expire
@@ -201,16 +223,28 @@ async fn browser_login(
     Ok(())
 }
 
-async fn run(client: Client, command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
+async fn run(
+    client: Client,
+    command: Command,
+    factor: Option<appwrite_client::Factor>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let account = Account::new(&client);
+    let mut terminal = mfa::Terminal::start();
     match command {
-        Command::BrowserLogin { open, via } => browser_login(&account, open, via).await?,
+        Command::BrowserLogin { open, via } => {
+            let (input, paste) = terminal.paste();
+            let outcome = browser_login(&account, open, via, input).await;
+            terminal = paste.end().await?;
+            outcome?;
+            mfa::after_sign_in(&account, factor, &mut terminal).await?;
+        }
         Command::Login { user_id, secret } => {
             let session = account.create_session(user_id, secret).await?;
             println!(
                 "logged in as {} (session {}, until {})",
                 session.user_id, session.id, session.expire
             );
+            mfa::after_sign_in(&account, factor, &mut terminal).await?;
         }
         Command::WhoAmI => match client.validate().await? {
             RestoreOutcome::Restored(session) => {
@@ -222,6 +256,13 @@ async fn run(client: Client, command: Command) -> Result<ExitCode, Box<dyn std::
                 };
                 println!("{} {name} <{}>", user.id, user.email);
                 println!("session {} until {}", session.id, session.expire);
+                println!("factors: {}", session.factors.join(", "));
+            }
+            RestoreOutcome::SecondFactorRequired => {
+                eprintln!(
+                    "logged in, but the session waits for its second factor: run `cli_login mfa verify`"
+                );
+                return Ok(ExitCode::FAILURE);
             }
             RestoreOutcome::Offline(error) => return Err(error.into()),
             RestoreOutcome::Expired => {
@@ -249,6 +290,12 @@ async fn run(client: Client, command: Command) -> Result<ExitCode, Box<dyn std::
                 }
             );
         }
+        Command::Mfa(action) => match action.as_str() {
+            "totp-setup" => mfa::totp_setup(&account, &mut terminal).await?,
+            "on" => mfa::switch(&account, true).await?,
+            "off" => mfa::switch(&account, false).await?,
+            _ => mfa::verify(&account, factor, &mut terminal).await?,
+        },
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -286,7 +333,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(run(client, options.command));
+    let outcome = runtime.block_on(run(client, options.command, options.factor));
     // Standard input may still be read by a blocking thread (the paste prompt): do not wait for it.
     runtime.shutdown_background();
     match outcome {

@@ -76,7 +76,10 @@ async fn a_session_refused_for_a_second_factor_is_kept_and_says_so() {
     assert!(client.needs_second_factor());
     let state = client.auth_state().borrow().clone();
     assert!(state.needs_second_factor() && state.is_signed_in());
-    assert_eq!(state.user_id().map(|u| u.as_str()), Some(USER));
+    assert_eq!(
+        state.user_id().map(appwrite_client::UserId::as_str),
+        Some(USER)
+    );
     let saved = store.load(&key(&server)).unwrap().unwrap();
     assert!(saved.second_factor_required);
     assert_eq!(saved.factors, ["token"]);
