@@ -196,7 +196,7 @@ async fn browser_login(
     open: bool,
     via: Via,
     input: impl tokio::io::AsyncBufRead + Unpin + Send + 'static,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<appwrite_client::Session, Box<dyn std::error::Error>> {
     let login = LoopbackLogin::bind().await?;
     let url = match via {
         Via::OAuth2(provider) => {
@@ -220,7 +220,7 @@ async fn browser_login(
         "logged in as {} (session {}, until {})",
         session.user_id, session.id, session.expire
     );
-    Ok(())
+    Ok(session)
 }
 
 async fn run(
@@ -235,8 +235,7 @@ async fn run(
             let (input, paste) = terminal.paste();
             let outcome = browser_login(&account, open, via, input).await;
             terminal = paste.end().await?;
-            outcome?;
-            mfa::after_sign_in(&account, factor, &mut terminal).await?;
+            mfa::after_sign_in(&account, &outcome?, factor, &mut terminal).await?;
         }
         Command::Login { user_id, secret } => {
             let session = account.create_session(user_id, secret).await?;
@@ -244,7 +243,7 @@ async fn run(
                 "logged in as {} (session {}, until {})",
                 session.user_id, session.id, session.expire
             );
-            mfa::after_sign_in(&account, factor, &mut terminal).await?;
+            mfa::after_sign_in(&account, &session, factor, &mut terminal).await?;
         }
         Command::WhoAmI => match client.validate().await? {
             RestoreOutcome::Restored(session) => {
@@ -294,7 +293,7 @@ async fn run(
             "totp-setup" => mfa::totp_setup(&account, &mut terminal).await?,
             "on" => mfa::switch(&account, true).await?,
             "off" => mfa::switch(&account, false).await?,
-            _ => mfa::verify(&account, factor, &mut terminal).await?,
+            _ => mfa::verify(&account, &[], factor, &mut terminal).await?,
         },
     }
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::io::BufRead as _;
 
-use appwrite_client::{Account, AuthenticatorType, Factor};
+use appwrite_client::{Account, AuthenticatorType, Factor, Session};
 use tokio::io::AsyncWriteExt as _;
 use tokio::sync::{mpsc, oneshot};
 
@@ -90,10 +90,11 @@ pub fn parse_factor(name: &str) -> Result<Factor, String> {
     }
 }
 
-/// After a sign-in: asks Appwrite whether the session needs a second factor (a refused
+/// After a sign-in to `session`: asks Appwrite whether it needs a second factor (a refused
 /// `GET /account`) and, if it does, asks the user for it.
 pub async fn after_sign_in(
     account: &Account,
+    session: &Session,
     factor: Option<Factor>,
     terminal: &mut Terminal,
 ) -> Result<(), Box<dyn Error>> {
@@ -101,16 +102,19 @@ pub async fn after_sign_in(
         Ok(_) => Ok(()),
         Err(error) if error.is_more_factors_required() => {
             eprintln!("This account has two-step verification on.");
-            verify(account, factor, terminal).await
+            verify(account, &session.factors, factor, terminal).await
         }
         Err(error) => Err(error.into()),
     }
 }
 
-/// Passes a challenge for the held session: `factor`, else the first the user has of TOTP,
-/// email, phone, recovery code.
+/// Passes a challenge for the held session, which has proven `proven` already: `factor`, else
+/// the first the user has of TOTP, email, phone, recovery code that is not among them (Appwrite
+/// counts a factor once: an email challenge adds nothing to a session made from an email or
+/// OAuth2 token, `MFA/Challenges/Update.php`'s `array_unique`).
 pub async fn verify(
     account: &Account,
+    proven: &[String],
     factor: Option<Factor>,
     terminal: &mut Terminal,
 ) -> Result<(), Box<dyn Error>> {
@@ -118,10 +122,11 @@ pub async fn verify(
     let factor = match factor {
         Some(factor) if factors.has(factor) => factor,
         Some(factor) => return Err(format!("the account has no {factor} factor").into()),
-        None => *factors
+        None => factors
             .available()
-            .first()
-            .ok_or("the account has no second factor to verify with")?,
+            .into_iter()
+            .find(|factor| !proven.iter().any(|name| name == factor.as_str()))
+            .ok_or("the account has no other factor to verify with")?,
     };
     let challenge = account.create_mfa_challenge(factor).await?;
     eprintln!(
