@@ -66,6 +66,23 @@ fn totp(emulator: &Emulator, secret: &str) -> String {
     totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes).generate(now)
 }
 
+async fn user_with_verified_email(emulator: &Emulator) {
+    admin(
+        emulator,
+        reqwest::Method::POST,
+        "/users",
+        json!({"userId": USER, "email": "ada@example.com"}),
+    )
+    .await;
+    admin(
+        emulator,
+        reqwest::Method::PATCH,
+        &format!("/users/{USER}/verification"),
+        json!({"emailVerification": true}),
+    )
+    .await;
+}
+
 /// Half a second into a fresh 30-second TOTP period of the emulator's clock.
 fn start_of_totp_period(emulator: &Emulator) {
     let ms = emulator
@@ -88,11 +105,14 @@ struct Run {
     stderr: String,
 }
 
+/// Called with a line the CLI printed (the sign-in URL, say).
+type Hook<'a> = &'a dyn Fn(&str);
+
 /// What to type when the CLI asks.
 struct Prompt<'a> {
     /// A prefix of a standard-output line to wait for before the prompt, and what to do with it
     /// (open the sign-in URL in the "browser").
-    first: Option<(&'a str, &'a dyn Fn(&str))>,
+    first: Option<(&'a str, Hook<'a>)>,
     /// Text of the standard-error line that asks.
     on: &'a str,
     /// A prefix of a standard-output line to wait for first; `answer` gets that line.
@@ -180,7 +200,7 @@ impl Cli<'_> {
 
 impl Cli<'_> {
     /// Runs a browser login that asks nothing after the browser.
-    fn run_browser_only(&self, mut command: Command, open: &dyn Fn(&str)) -> Run {
+    fn run_browser_only(mut command: Command, open: Hook<'_>) -> Run {
         command.stdin(Stdio::null());
         let mut child = command.spawn().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -246,20 +266,7 @@ async fn totp_setup_then_login_asks_for_the_second_factor() {
         .start()
         .await
         .unwrap();
-    admin(
-        &emulator,
-        reqwest::Method::POST,
-        "/users",
-        json!({"userId": USER, "email": "ada@example.com"}),
-    )
-    .await;
-    admin(
-        &emulator,
-        reqwest::Method::PATCH,
-        &format!("/users/{USER}/verification"),
-        json!({"emailVerification": true}),
-    )
-    .await;
+    user_with_verified_email(&emulator).await;
     let secrets = [
         token(&emulator, USER).await,
         token(&emulator, USER).await,
@@ -383,7 +390,7 @@ async fn browser_login_asks_for_the_authenticator_code_after_the_browser() {
         // First sign-in (MFA off), then an authenticator and MFA on.
         let mut command = cli.command(&browser);
         command.stdin(Stdio::null());
-        let first = cli.run_browser_only(command, &open);
+        let first = Cli::run_browser_only(command, &open);
         assert!(first.success, "{}", first.stderr);
         start_of_totp_period(&emulator);
         let setup = cli.run(
