@@ -13,6 +13,7 @@ mod endpoint;
 mod error_page;
 pub mod limits;
 mod route_urls;
+pub mod routes;
 pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
