@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use appwrite_models::credential::{self, CredentialUpdate};
-use appwrite_models::protocol::routes;
+use appwrite_models::protocol::{routes, rules};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
-use appwrite_transport::{DecodeError, Request, Response};
+use appwrite_transport::{DecodeError, InvalidInput, Request, Response};
 use serde::Serialize;
 
 use crate::client::{Auth, Client, refuses_session};
@@ -203,11 +203,18 @@ impl Account {
         user_id: impl Into<UserId>,
         phone: impl Into<String>,
     ) -> ResponseFuture<Token> {
-        let request = Request::to(routes::account::CREATE_PHONE_TOKEN, []).json(&PhoneTokenBody {
-            user_id: user_id.into().as_str(),
-            phone: &phone.into(),
-        });
-        self.client.json_future(Ok(request), Auth::Guest)
+        let phone = phone.into();
+        let request = rules::check_phone(&phone)
+            .map_err(InvalidInput::from)
+            .and_then(|()| {
+                Request::to(routes::account::CREATE_PHONE_TOKEN, [])
+                    .json(&PhoneTokenBody {
+                        user_id: user_id.into().as_str(),
+                        phone: &phone,
+                    })
+                    .checked()
+            });
+        self.client.json_future(request, Auth::Guest)
     }
 }
 

@@ -2,6 +2,7 @@
 //! block and unblock.
 
 use appwrite_models::protocol::routes::{self, Route};
+use appwrite_models::protocol::rules;
 use appwrite_models::{Preferences, User, UserId};
 use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -10,13 +11,6 @@ use serde::Serialize;
 use super::Users;
 use crate::error::Error;
 use crate::future::ResponseFuture;
-
-/// Appwrite's `APP_LIMIT_ARRAY_LABELS_SIZE`: at most this many labels per user.
-const MAX_LABELS: usize = 1000;
-/// Each label is up to this many characters.
-const MAX_LABEL_LENGTH: usize = 36;
-/// A name is up to this many characters.
-const MAX_NAME_LENGTH: usize = 128;
 
 impl Users {
     /// Changes a user's display name (up to 128 characters; empty clears it):
@@ -27,11 +21,8 @@ impl Users {
         name: impl Into<String>,
     ) -> ResponseFuture<User> {
         let name = name.into();
-        if name.chars().count() > MAX_NAME_LENGTH {
-            return ResponseFuture::ready(Err(InvalidInput::new(format!(
-                "name must be at most {MAX_NAME_LENGTH} characters"
-            ))
-            .into()));
+        if let Err(broken) = rules::check_name(&name) {
+            return refused(broken);
         }
         self.patch_user(
             routes::users::UPDATE_NAME,
@@ -54,7 +45,7 @@ impl Users {
         self.patch_user(routes::users::UPDATE_EMAIL, &user_id.into(), &body)
     }
 
-    /// Changes a user's phone number (E.164, `+` and up to 15 digits; empty removes it) and
+    /// Changes a user's phone number (E.164, `+` and 7 to 15 digits; empty removes it) and
     /// marks it unverified: `PATCH /users/{userId}/phone`, scope `users.write`. A number another
     /// user has gives an error that [`is_conflict()`](crate::Error::is_conflict).
     pub fn update_phone(
@@ -62,14 +53,17 @@ impl Users {
         user_id: impl Into<UserId>,
         number: impl Into<String>,
     ) -> ResponseFuture<User> {
-        let body = PhoneBody {
-            number: number.into(),
-        };
+        let number = number.into();
+        // `Phone(allowEmpty: true)` (`users.php`, updatePhone).
+        if let (false, Err(broken)) = (number.is_empty(), rules::check_phone(&number)) {
+            return refused(broken);
+        }
+        let body = PhoneBody { number };
         self.patch_user(routes::users::UPDATE_PHONE, &user_id.into(), &body)
     }
 
-    /// Sets a user's password (at least 8 characters, subject to the project's password
-    /// policy; empty removes it): `PATCH /users/{userId}/password`, scope `users.write`. The
+    /// Sets a user's password (8 to 256 bytes, subject to the project's password policy; empty
+    /// removes it): `PATCH /users/{userId}/password`, scope `users.write`. The
     /// password is never printed, and is cleared from any error message.
     pub fn update_password(
         &self,
@@ -77,6 +71,11 @@ impl Users {
         password: impl Into<String>,
     ) -> ResponseFuture<User> {
         let password = SecretString::from(password.into());
+        // `PasswordStrength(allowEmpty: true)`, a `Password` (`users.php`, updatePassword).
+        let given = password.expose_secret();
+        if let (false, Err(broken)) = (given.is_empty(), rules::check_password(given)) {
+            return refused(broken);
+        }
         let body = PasswordBody {
             password: password.expose_secret(),
         };
@@ -100,11 +99,15 @@ impl Users {
         prefs: impl Into<Preferences>,
     ) -> ResponseFuture<Preferences> {
         let user_id = user_id.into();
-        self.client.json(
-            Request::to(routes::users::UPDATE_PREFS, [user_id.as_str()]).json(&PrefsBody {
-                prefs: prefs.into(),
-            }),
-        )
+        let body = PrefsBody {
+            prefs: prefs.into(),
+        };
+        let json_len = serde_json::to_vec(&body.prefs).map_or(0, |json| json.len());
+        if let Err(broken) = rules::check_prefs_json(json_len) {
+            return refused(broken);
+        }
+        self.client
+            .json(Request::to(routes::users::UPDATE_PREFS, [user_id.as_str()]).json(&body))
     }
 
     /// Returns a user's preferences: `GET /users/{userId}/prefs`, scope `users.read`.
@@ -124,8 +127,8 @@ impl Users {
         labels: impl IntoIterator<Item = L>,
     ) -> ResponseFuture<User> {
         let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
-        if let Err(invalid) = check_labels(&labels) {
-            return ResponseFuture::ready(Err(invalid.into()));
+        if let Err(broken) = rules::check_labels(&labels) {
+            return refused(broken);
         }
         let user_id = user_id.into();
         self.client.json(
@@ -236,44 +239,7 @@ struct PhoneVerificationBody {
     phone_verification: bool,
 }
 
-/// Appwrite's rule for labels: up to [`MAX_LABELS`], each 1 to [`MAX_LABEL_LENGTH`] ASCII
-/// letters and digits.
-fn check_labels(labels: &[String]) -> Result<(), InvalidInput> {
-    if labels.len() > MAX_LABELS {
-        return Err(InvalidInput::new(format!(
-            "at most {MAX_LABELS} labels are allowed, got {}",
-            labels.len()
-        )));
-    }
-    let valid = |label: &String| {
-        !label.is_empty()
-            && label.len() <= MAX_LABEL_LENGTH
-            && label.bytes().all(|b| b.is_ascii_alphanumeric())
-    };
-    if labels.iter().all(valid) {
-        Ok(())
-    } else {
-        Err(InvalidInput::new(format!(
-            "each label must be 1 to {MAX_LABEL_LENGTH} characters of a-z, A-Z and 0-9"
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_follow_appwrite_rules() {
-        let labels =
-            |l: &[&str]| check_labels(&l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
-        assert!(labels(&["admin", "Beta2"]).is_ok());
-        assert!(labels(&[]).is_ok());
-        assert!(labels(&[""]).is_err());
-        assert!(labels(&["with-dash"]).is_err());
-        assert!(labels(&[&"a".repeat(37)]).is_err());
-        assert!(labels(&[&"a".repeat(36)]).is_ok());
-        let many: Vec<String> = (0..=MAX_LABELS).map(|i| format!("l{i}")).collect();
-        assert!(check_labels(&many).is_err());
-    }
+/// A request refused before sending: Appwrite would refuse it too.
+fn refused<T: Send + 'static>(broken: rules::Broken) -> ResponseFuture<T> {
+    ResponseFuture::ready(Err(InvalidInput::from(broken).into()))
 }
