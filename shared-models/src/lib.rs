@@ -35,7 +35,6 @@ mod datetime;
 mod error;
 pub mod headers;
 mod id;
-mod memo;
 pub mod protocol;
 mod secret;
 mod serde_util;

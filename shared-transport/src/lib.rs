@@ -20,10 +20,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
-#[cfg(feature = "blocking")]
 mod blocking;
 mod config;
 mod error;
+#[cfg(feature = "blocking")]
+mod memo;
 #[macro_use]
 mod events;
 mod future;
