@@ -52,6 +52,11 @@
 //! The same server runs as a binary:
 //! `cargo run -p appwrite-emulator -- --port 8080 --project demo --api-key dev-key`.
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 mod auth;
 mod clock;
 mod cookies;

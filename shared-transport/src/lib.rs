@@ -15,10 +15,16 @@
 //! the `tracing` span per request, the macro that gives both SDKs the same `Error` enum) is
 //! hidden from these docs: it is the SDKs' plumbing.
 
-#[cfg(feature = "blocking")]
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 mod blocking;
 mod config;
 mod error;
+#[cfg(feature = "blocking")]
+mod memo;
 #[macro_use]
 mod events;
 mod future;

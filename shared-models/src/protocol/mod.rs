@@ -11,8 +11,11 @@ use crate::error::{ApiError, ErrorBody, retry_after};
 
 mod endpoint;
 mod error_page;
-pub mod limits;
+pub mod rules;
+#[doc(hidden)]
+pub use rules as limits;
 mod route_urls;
+pub mod routes;
 pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
