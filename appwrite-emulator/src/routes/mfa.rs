@@ -497,11 +497,11 @@ fn pass_challenge(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
         }
         Some(Factor::Email | Factor::Phone) => challenge.code_hash == Some(sha256(otp)),
         Some(Factor::RecoveryCode) => {
-            let used = user.mfa.take_recovery_code(otp);
-            if used {
+            let taken = user.mfa.take_recovery_code(otp);
+            if taken {
                 user.updated_at = now;
             }
-            used
+            taken
         }
         None => false,
     };
