@@ -3,8 +3,8 @@
 use std::fmt;
 use std::future::IntoFuture;
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{ErrorType, User, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -111,7 +111,7 @@ impl CreateUser {
             #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<&'a str>,
         }
-        Request::new(Method::POST, "/users", [])
+        Request::to(routes::users::CREATE, [])
             .json(&Body {
                 user_id: self.user_id.as_str(),
                 email: self.email.as_deref(),

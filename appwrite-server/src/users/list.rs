@@ -3,7 +3,7 @@
 use std::future::IntoFuture;
 
 use appwrite_models::UserList;
-use appwrite_transport::reqwest::Method;
+use appwrite_models::protocol::routes;
 use appwrite_transport::{InvalidInput, Request};
 
 use crate::client::Client;
@@ -80,7 +80,7 @@ impl ListUsers {
     /// The request this builder sends, built without sending it (to check its query in a
     /// test). Await the builder to send it.
     pub fn request(&self) -> Result<Request, InvalidInput> {
-        let mut request = Request::new(Method::GET, "/users", []);
+        let mut request = Request::to(routes::users::LIST, []);
         for query in &self.queries {
             request = request.query("queries[]", query.as_str());
         }

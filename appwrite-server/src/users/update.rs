@@ -1,12 +1,11 @@
 //! Updating a user: name, email, phone, password, preferences, labels, verification flags,
 //! block and unblock.
 
+use appwrite_models::protocol::routes::{self, Route};
 use appwrite_models::{Preferences, User, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::Users;
 use crate::error::Error;
@@ -35,9 +34,9 @@ impl Users {
             .into()));
         }
         self.patch_user(
+            routes::users::UPDATE_NAME,
             &user_id.into(),
-            "/users/{userId}/name",
-            &[("name", Value::String(name))],
+            &NameBody { name },
         )
     }
 
@@ -49,11 +48,10 @@ impl Users {
         user_id: impl Into<UserId>,
         email: impl Into<String>,
     ) -> ResponseFuture<User> {
-        self.patch_user(
-            &user_id.into(),
-            "/users/{userId}/email",
-            &[("email", Value::String(email.into()))],
-        )
+        let body = EmailBody {
+            email: email.into(),
+        };
+        self.patch_user(routes::users::UPDATE_EMAIL, &user_id.into(), &body)
     }
 
     /// Changes a user's phone number (E.164, `+` and up to 15 digits; empty removes it) and
@@ -64,11 +62,10 @@ impl Users {
         user_id: impl Into<UserId>,
         number: impl Into<String>,
     ) -> ResponseFuture<User> {
-        self.patch_user(
-            &user_id.into(),
-            "/users/{userId}/phone",
-            &[("number", Value::String(number.into()))],
-        )
+        let body = PhoneBody {
+            number: number.into(),
+        };
+        self.patch_user(routes::users::UPDATE_PHONE, &user_id.into(), &body)
     }
 
     /// Sets a user's password (at least 8 characters, subject to the project's password
@@ -80,11 +77,10 @@ impl Users {
         password: impl Into<String>,
     ) -> ResponseFuture<User> {
         let password = SecretString::from(password.into());
-        let body = [(
-            "password",
-            Value::String(password.expose_secret().to_owned()),
-        )];
-        let sent = self.patch_user(&user_id.into(), "/users/{userId}/password", &body);
+        let body = PasswordBody {
+            password: password.expose_secret(),
+        };
+        let sent = self.patch_user(routes::users::UPDATE_PASSWORD, &user_id.into(), &body);
         ResponseFuture::new(async move {
             sent.await.map_err(|error| match error {
                 Error::Api(mut api) => {
@@ -103,13 +99,9 @@ impl Users {
         user_id: impl Into<UserId>,
         prefs: impl Into<Preferences>,
     ) -> ResponseFuture<Preferences> {
-        #[derive(Serialize)]
-        struct Body {
-            prefs: Preferences,
-        }
         let user_id = user_id.into();
         self.client.json(
-            Request::new(Method::PATCH, "/users/{userId}/prefs", [user_id.as_str()]).json(&Body {
+            Request::to(routes::users::UPDATE_PREFS, [user_id.as_str()]).json(&PrefsBody {
                 prefs: prefs.into(),
             }),
         )
@@ -118,11 +110,8 @@ impl Users {
     /// Returns a user's preferences: `GET /users/{userId}/prefs`, scope `users.read`.
     pub fn get_prefs(&self, user_id: impl Into<UserId>) -> ResponseFuture<Preferences> {
         let user_id = user_id.into();
-        self.client.json(Request::new(
-            Method::GET,
-            "/users/{userId}/prefs",
-            [user_id.as_str()],
-        ))
+        self.client
+            .json(Request::to(routes::users::GET_PREFS, [user_id.as_str()]))
     }
 
     /// Replaces a user's labels (up to 1000, each 1 to 36 characters of `a-z`, `A-Z`, `0-9`;
@@ -139,10 +128,9 @@ impl Users {
             return ResponseFuture::ready(Err(invalid.into()));
         }
         let user_id = user_id.into();
-        let body = Value::Array(labels.into_iter().map(Value::String).collect());
         self.client.json(
-            Request::new(Method::PUT, "/users/{userId}/labels", [user_id.as_str()])
-                .json(&single("labels", body)),
+            Request::to(routes::users::UPDATE_LABELS, [user_id.as_str()])
+                .json(&LabelsBody { labels }),
         )
     }
 
@@ -153,10 +141,13 @@ impl Users {
         user_id: impl Into<UserId>,
         verified: bool,
     ) -> ResponseFuture<User> {
+        let body = EmailVerificationBody {
+            email_verification: verified,
+        };
         self.patch_user(
+            routes::users::UPDATE_EMAIL_VERIFICATION,
             &user_id.into(),
-            "/users/{userId}/verification",
-            &[("emailVerification", Value::Bool(verified))],
+            &body,
         )
     }
 
@@ -167,14 +158,13 @@ impl Users {
         user_id: impl Into<UserId>,
         verified: bool,
     ) -> ResponseFuture<User> {
-        let user_id = user_id.into();
-        self.client.json(
-            Request::new(
-                Method::PATCH,
-                "/users/{userId}/verification/phone",
-                [user_id.as_str()],
-            )
-            .json(&single("phoneVerification", Value::Bool(verified))),
+        let body = PhoneVerificationBody {
+            phone_verification: verified,
+        };
+        self.patch_user(
+            routes::users::UPDATE_PHONE_VERIFICATION,
+            &user_id.into(),
+            &body,
         )
     }
 
@@ -192,27 +182,58 @@ impl Users {
         self.update_status(user_id, true)
     }
 
-    /// `PATCH route` with a flat JSON body, answered with the user.
+    /// `route` for `user_id` with a JSON `body`, answered with the user.
     fn patch_user(
         &self,
+        route: Route,
         user_id: &UserId,
-        route: &'static str,
-        fields: &[(&str, Value)],
+        body: &impl Serialize,
     ) -> ResponseFuture<User> {
-        let body: Map<String, Value> = fields
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
-            .collect();
         self.client
-            .json(Request::new(Method::PATCH, route, [user_id.as_str()]).json(&body))
+            .json(Request::to(route, [user_id.as_str()]).json(body))
     }
 }
 
-/// A JSON object with one field.
-fn single(name: &str, value: Value) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert(name.to_owned(), value);
-    map
+#[derive(Serialize)]
+struct NameBody {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct EmailBody {
+    email: String,
+}
+
+#[derive(Serialize)]
+struct PhoneBody {
+    number: String,
+}
+
+#[derive(Serialize)]
+struct PasswordBody<'a> {
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct PrefsBody {
+    prefs: Preferences,
+}
+
+#[derive(Serialize)]
+struct LabelsBody {
+    labels: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailVerificationBody {
+    email_verification: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneVerificationBody {
+    phone_verification: bool,
 }
 
 /// Appwrite's rule for labels: up to [`MAX_LABELS`], each 1 to [`MAX_LABEL_LENGTH`] ASCII
