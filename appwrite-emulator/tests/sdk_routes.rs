@@ -22,12 +22,21 @@ async fn every_sdk_route_is_served() {
         let path = route
             .path
             .split('/')
-            .map(|part| if part.starts_with('{') { "nobody" } else { part })
+            .map(|part| {
+                if part.starts_with('{') {
+                    "nobody"
+                } else {
+                    part
+                }
+            })
             .collect::<Vec<_>>()
             .join("/");
         let response = env
             .http
-            .request(route.method.clone(), format!("{}{path}", env.emu.endpoint()))
+            .request(
+                route.method.clone(),
+                format!("{}{path}", env.emu.endpoint()),
+            )
             .header("x-appwrite-project", PROJECT)
             .header("x-appwrite-key", KEY)
             .json(&serde_json::json!({}))
@@ -42,7 +51,10 @@ async fn every_sdk_route_is_served() {
             .and_then(|body| body["type"].as_str().map(str::to_owned))
             .unwrap_or_default();
         if kind == "general_route_not_found" || status == 405 {
-            unserved.push(format!("{} {} -> {status} {kind}", route.method, route.path));
+            unserved.push(format!(
+                "{} {} -> {status} {kind}",
+                route.method, route.path
+            ));
         }
     }
     assert_eq!(
