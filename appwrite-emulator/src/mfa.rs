@@ -246,7 +246,10 @@ fn raw_url_encode(text: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xF)]));
         }
     }
     out
@@ -291,6 +294,31 @@ mod tests {
             &totp_code(&secret, 60).unwrap()
         ));
         assert!(!totp_matches(&secret, 90, &totp_code(&secret, 60).unwrap()));
+    }
+
+    #[test]
+    fn open_challenges_are_capped_and_expire() {
+        let mut mfa = UserMfa::default();
+        let challenge = |i: usize, expire| Challenge {
+            id: format!("c{i}"),
+            kind: "email".into(),
+            code_hash: None,
+            expire,
+        };
+        for i in 0..25 {
+            mfa.add_challenge(challenge(i, 1_000), 0);
+        }
+        assert_eq!(mfa.challenges.len(), MAX_CHALLENGES);
+        assert!(mfa.challenge("c14", 0).is_none(), "the oldest are dropped");
+        assert!(
+            mfa.challenge("c24", 1_000).is_some(),
+            "expire == now is still open"
+        );
+        assert!(
+            mfa.challenge("c24", 1_001).is_none(),
+            "an expired challenge was found"
+        );
+        assert!(mfa.challenges.is_empty(), "expired challenges are dropped");
     }
 
     #[test]

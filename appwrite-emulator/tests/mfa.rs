@@ -630,3 +630,38 @@ async fn users_mfa_routes_with_an_api_key() {
     assert_eq!(user["mfa"], true);
     assert!(user.get("password").is_some(), "the User model");
 }
+
+#[tokio::test]
+async fn the_state_file_keeps_mfa_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let builder = || Emulator::builder().project(PROJECT).api_key(KEY);
+    let env = Env::with(builder().state_file(&path)).await;
+    user_with_email(&env, "sam", false, false).await;
+    let credential = env.login("sam").await.1;
+    let secret = enrol_totp(&env, &credential).await;
+    send(
+        env.admin(Method::PATCH, "/users/sam/mfa")
+            .json(&json!({"mfa": true})),
+    )
+    .await;
+    let (_, _, codes) = send(env.admin(Method::PATCH, "/users/sam/mfa/recovery-codes")).await;
+    env.emu.shutdown().await;
+
+    let env = Env::with(builder().state_file(&path)).await;
+    let (_, _, factors) = send(env.admin(Method::GET, "/users/sam/mfa/factors")).await;
+    assert_eq!(factors["totp"], true, "{factors}");
+    let (_, _, read) = send(env.admin(Method::GET, "/users/sam/mfa/recovery-codes")).await;
+    assert_eq!(read, codes);
+    // The session that verified the authenticator kept its two factors.
+    assert_eq!(
+        current_session(&env, &credential).await["factors"],
+        json!(["token", "totp"])
+    );
+    // And the restored secret still passes a challenge.
+    let next = env.login("sam").await.1;
+    let id = challenge(&env, &next, "totp").await;
+    start_of_totp_period(&env.emu);
+    let (status, session) = answer(&env, &next, &id, &totp(&secret, unix_s(&env.emu))).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+}

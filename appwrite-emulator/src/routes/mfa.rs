@@ -389,42 +389,25 @@ fn open_challenge(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
         let recipient = match factor {
             "phone" => {
                 require_messaging(ctx, OutboxKind::MfaPhone)?;
-                let phone = user.phone.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
-                    ApiError::other(
+                let phone = verified_address(
+                    user.phone.as_deref(),
+                    user.phone_verification,
+                    (
                         "user_phone_not_found",
-                        400,
                         "The current user does not have a phone number associated with their account.",
-                    )
-                })?;
-                if !user.phone_verification {
-                    return Err(ApiError::other(
-                        "user_phone_not_verified",
-                        400,
-                        "User phone is not verified",
-                    ));
-                }
+                    ),
+                    ("user_phone_not_verified", "User phone is not verified"),
+                )?;
                 Some((OutboxKind::MfaPhone, phone))
             }
             "email" => {
                 require_messaging(ctx, OutboxKind::MfaEmail)?;
-                let email = user
-                    .email
-                    .clone()
-                    .filter(|e| !e.is_empty())
-                    .ok_or_else(|| {
-                        ApiError::other(
-                            "user_email_not_found",
-                            400,
-                            "User email could not be found.",
-                        )
-                    })?;
-                if !user.email_verification {
-                    return Err(ApiError::other(
-                        "user_email_not_verified",
-                        400,
-                        "User email is not verified",
-                    ));
-                }
+                let email = verified_address(
+                    user.email.as_deref(),
+                    user.email_verification,
+                    ("user_email_not_found", "User email could not be found."),
+                    ("user_email_not_verified", "User email is not verified"),
+                )?;
                 Some((OutboxKind::MfaEmail, email))
             }
             _ => None,
@@ -457,6 +440,22 @@ fn open_challenge(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
         user_id: &me.id,
         expire: datetime(expire),
     }))
+}
+
+/// An address a code can go to: set (else the first error, 400) and verified (else the second).
+fn verified_address(
+    address: Option<&str>,
+    verified: bool,
+    not_found: (&'static str, &'static str),
+    not_verified: (&'static str, &'static str),
+) -> Result<String, ApiError> {
+    let address = address
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::other(not_found.0, 400, not_found.1))?;
+    if !verified {
+        return Err(ApiError::other(not_verified.0, 400, not_verified.1));
+    }
+    Ok(address.to_owned())
 }
 
 /// `PUT /v1/account/mfa/challenges` (and `/challenge`).
@@ -497,11 +496,11 @@ fn pass_challenge(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
         }
         Some(Factor::Email | Factor::Phone) => challenge.code_hash == Some(sha256(otp)),
         Some(Factor::RecoveryCode) => {
-            let used = user.mfa.take_recovery_code(otp);
-            if used {
+            let taken = user.mfa.take_recovery_code(otp);
+            if taken {
                 user.updated_at = now;
             }
-            used
+            taken
         }
         None => false,
     };
