@@ -5,13 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use appwrite_client::{
     Account, AuthState, AuthenticatorType, Factor, FileStore, MemoryStore, SessionStore,
 };
 use appwrite_emulator::Emulator;
 use appwrite_server::Users;
+
+#[path = "../appwrite-client/tests/support/totp.rs"]
+mod totp;
+use totp::{start_of_totp_period, totp};
 
 const PROJECT: &str = "mfa";
 const KEY: &str = "mfa-key";
@@ -47,28 +51,6 @@ fn app(emulator: &Emulator, store: impl SessionStore) -> appwrite_client::Client
 
 fn file_app(emulator: &Emulator, file: &Path) -> appwrite_client::Client {
     app(emulator, FileStore::new(file))
-}
-
-/// The code an authenticator app shows for `secret` at the emulator's time (RFC 6238 as
-/// Appwrite's otphp configures it: SHA-1, 6 digits, 30 s).
-fn totp(emulator: &Emulator, secret: &str) -> String {
-    let now = emulator.now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes).generate(now)
-}
-
-/// Moves the emulator's clock half a second into a fresh 30-second period, so a code computed
-/// now is still current when it arrives.
-fn start_of_totp_period(emulator: &Emulator) {
-    let ms = emulator
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    let into = u64::try_from(ms % 30_000).unwrap();
-    emulator.advance_time(Duration::from_millis(30_000 - into + 500));
 }
 
 /// The code the emulator "sent" for challenge `challenge_id`.
@@ -139,6 +121,25 @@ async fn refused_sign_in(users: &Users, client: &appwrite_client::Client) {
     ));
     let factors = account.list_mfa_factors().await.unwrap();
     assert!(factors.totp && factors.email && factors.recovery_code);
+}
+
+/// A challenge for `factor` answered with `code`.
+async fn pass(
+    account: &Account,
+    factor: Factor,
+    code: &str,
+) -> appwrite_client::Result<appwrite_client::Session> {
+    let challenge = account.create_mfa_challenge(factor).await?;
+    account.update_mfa_challenge(challenge.id, code).await
+}
+
+/// A refused code: a 401 that is not about factors, and the session still needs one.
+fn assert_refused_code(error: &appwrite_client::Error, client: &appwrite_client::Client) {
+    assert!(
+        error.is_unauthorized() && !error.is_more_factors_required(),
+        "{error}"
+    );
+    assert!(client.is_signed_in() && client.needs_second_factor());
 }
 
 fn assert_fully_signed_in(client: &appwrite_client::Client) {
@@ -229,14 +230,7 @@ async fn a_recovery_code_completes_the_sign_in_once_only() {
     let client = app(&emulator, MemoryStore::new());
     refused_sign_in(&users, &client).await;
     let account = Account::new(&client);
-    let challenge = account
-        .create_mfa_challenge(Factor::RecoveryCode)
-        .await
-        .unwrap();
-    let session = account
-        .update_mfa_challenge(challenge.id, code.as_str())
-        .await
-        .unwrap();
+    let session = pass(&account, Factor::RecoveryCode, code).await.unwrap();
     assert!(
         session.has_factor(Factor::RecoveryCode),
         "{:?}",
@@ -251,19 +245,10 @@ async fn a_recovery_code_completes_the_sign_in_once_only() {
     let client = app(&emulator, MemoryStore::new());
     refused_sign_in(&users, &client).await;
     let account = Account::new(&client);
-    let challenge = account
-        .create_mfa_challenge(Factor::RecoveryCode)
-        .await
-        .unwrap();
-    let error = account
-        .update_mfa_challenge(challenge.id, code.as_str())
+    let error = pass(&account, Factor::RecoveryCode, code)
         .await
         .unwrap_err();
-    assert!(
-        error.is_unauthorized() && !error.is_more_factors_required(),
-        "{error}"
-    );
-    assert!(client.needs_second_factor());
+    assert_refused_code(&error, &client);
     assert!(account.get().await.unwrap_err().is_more_factors_required());
 }
 
@@ -282,15 +267,8 @@ async fn wrong_and_expired_codes_leave_the_session_one_factor() {
     let right = totp(&emulator, &secret);
     let last = right.as_bytes()[5] - b'0';
     let wrong = format!("{}{}", &right[..5], (last + 1) % 10);
-    let challenge = account.create_mfa_challenge(Factor::Totp).await.unwrap();
-    let error = account
-        .update_mfa_challenge(challenge.id, wrong.as_str())
-        .await
-        .unwrap_err();
-    assert!(
-        error.is_unauthorized() && !error.is_more_factors_required(),
-        "{error}"
-    );
+    let error = pass(&account, Factor::Totp, &wrong).await.unwrap_err();
+    assert_refused_code(&error, &client);
     assert!(!error.to_string().contains(&wrong));
 
     // An email code whose challenge has expired (TOKEN_EXPIRATION_CONFIRM: 1 hour).
@@ -301,13 +279,9 @@ async fn wrong_and_expired_codes_leave_the_session_one_factor() {
         .update_mfa_challenge(challenge.id, code)
         .await
         .unwrap_err();
-    assert!(
-        error.is_unauthorized() && !error.is_more_factors_required(),
-        "{error}"
-    );
+    assert_refused_code(&error, &client);
 
     // Still one factor, still kept, still refused.
-    assert!(client.is_signed_in() && client.needs_second_factor());
     let key = client.profile_key().clone();
     let saved = store.load(&key).unwrap().unwrap();
     assert_eq!(saved.factors, ["token"]);

@@ -7,11 +7,15 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use appwrite_client::reqwest;
 use appwrite_emulator::{Emulator, OutboxKind};
 use serde_json::{Value, json};
+
+#[path = "support/totp.rs"]
+mod totp;
+use totp::{start_of_totp_period, totp};
 
 const PROJECT: &str = "demo";
 const KEY: &str = "cli-key";
@@ -58,14 +62,6 @@ async fn token(emulator: &Emulator, user: &str) -> String {
     token["secret"].as_str().unwrap().to_owned()
 }
 
-fn totp(emulator: &Emulator, secret: &str) -> String {
-    let now = emulator.now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes).generate(now)
-}
-
 async fn user_with_verified_email(emulator: &Emulator) {
     admin(
         emulator,
@@ -81,17 +77,6 @@ async fn user_with_verified_email(emulator: &Emulator) {
         json!({"emailVerification": true}),
     )
     .await;
-}
-
-/// Half a second into a fresh 30-second TOTP period of the emulator's clock.
-fn start_of_totp_period(emulator: &Emulator) {
-    let ms = emulator
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    let into = u64::try_from(ms % 30_000).unwrap();
-    emulator.advance_time(Duration::from_millis(30_000 - into + 500));
 }
 
 struct Cli<'a> {

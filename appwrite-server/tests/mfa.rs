@@ -4,12 +4,10 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use appwrite_server::{AuthenticatorType, Factor, JwtCache, Users};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{assert_server_headers, body_json, client, json_response, mount, users};
+use common::{
+    assert_server_headers, body_json, client, json_response, jwt_for_an_hour, mount, users,
+};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -149,19 +147,6 @@ async fn mfa_errors_are_told_apart() {
     );
 }
 
-fn jwt() -> String {
-    let exp = (SystemTime::now() + Duration::from_secs(3600))
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let part = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        part(json!({"typ": "JWT", "alg": "HS256"})),
-        part(json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
-    )
-}
-
 #[tokio::test]
 async fn verify_jwt_says_the_session_needs_a_second_factor_and_never_caches_it() {
     let server = MockServer::start().await;
@@ -173,7 +158,7 @@ async fn verify_jwt_says_the_session_needs_a_second_factor_and_never_caches_it()
     )
     .await;
     let users = Users::new(&client(&server)).with_jwt_cache(JwtCache::new(100));
-    let token = jwt();
+    let token = jwt_for_an_hour();
     for _ in 0..2 {
         let err = users.verify_jwt(token.as_str()).await.unwrap_err();
         assert!(err.is_more_factors_required() && err.is_unauthorized());

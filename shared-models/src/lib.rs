@@ -2,14 +2,15 @@
 //! `appwrite-client` SDKs and by `appwrite-emulator`. No I/O happens here.
 //!
 //! - Models: [`Token`], [`Session`], [`User`], [`UserList`], [`SessionList`], [`Jwt`],
-//!   [`Preferences`], [`Target`]; multi-factor: [`Factor`], [`AuthenticatorType`], [`MfaChallenge`],
-//!   [`MfaFactors`], [`MfaType`], [`MfaRecoveryCodes`]. They ignore fields they do not know and accept missing or `null`
-//!   optional ones, so servers from Appwrite 1.5 to 1.9 decode; the fields that make an object what it
-//!   is (every `$id`, a token's `userId`/`secret`/`expire`) are required.
-//! - Ids: [`UserId`], [`SessionId`], [`TokenId`], [`ChallengeId`], [`ID::unique()`], [`ID::validate_custom`].
+//!   [`Preferences`], [`Target`]; multi-factor: [`Factor`], [`AuthenticatorType`],
+//!   [`MfaChallenge`], [`MfaFactors`], [`MfaType`], [`MfaRecoveryCodes`]. They ignore fields they
+//!   do not know and accept missing or `null` optional ones, so servers from Appwrite 1.5 to 1.9
+//!   decode; the fields that make an object what it is (every `$id`, a token's
+//!   `userId`/`secret`/`expire`) are required.
+//! - Ids: [`UserId`], [`SessionId`], [`TokenId`], [`ChallengeId`], [`ID::unique()`],
+//!   [`ID::validate_custom`].
 //! - Secrets: [`ApiKey`], [`TokenSecret`], [`SessionCredential`], [`JwtSecret`], [`TotpSecret`],
-//!   [`RecoveryCode`]: redacted in `Debug`,
-//!   read only through `expose_secret()`.
+//!   [`RecoveryCode`]: redacted in `Debug`, read only through `expose_secret()`.
 //! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`].
 //! - [`Datetime`]: Appwrite's `2020-10-15T06:38:00.000+00:00`, `""` as unset.
 //! - [`credential`]: the session encoding and where responses carry it; [`headers`]: the SDK

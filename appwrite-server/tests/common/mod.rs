@@ -131,3 +131,20 @@ pub async fn request_bodies(server: &MockServer) -> Vec<Value> {
         .map(body_json)
         .collect()
 }
+
+/// A JWT shaped like Appwrite's (unsigned: Appwrite, here a stub, is who checks it) for user
+/// `user-42` and session `s-1`, expiring in an hour.
+pub fn jwt_for_an_hour() -> String {
+    use base64::Engine as _;
+    let exp = (std::time::SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let part =
+        |value: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string());
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        part(serde_json::json!({"typ": "JWT", "alg": "HS256"})),
+        part(serde_json::json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
+    )
+}
