@@ -20,15 +20,15 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+#[cfg(feature = "blocking")]
 mod blocking;
 mod config;
 mod error;
-#[cfg(feature = "blocking")]
-mod memo;
 #[macro_use]
 mod events;
 mod future;
 mod hints;
+mod memo;
 mod request;
 mod retry;
 mod sdk_error;
