@@ -40,6 +40,8 @@
 //!   and the allowed magic-URL redirects;
 //! - email, magic-URL and phone tokens, whose secrets go to an [outbox](Emulator::outbox)
 //!   instead of being sent;
+//! - MFA: the factor gate for sessions, TOTP authenticators on the emulator's clock, email and
+//!   phone challenge codes in the outbox, recovery codes, and the users MFA routes;
 //! - authentication by cookie, `X-Appwrite-Session`, `X-Fallback-Cookies` or `X-Appwrite-JWT`,
 //!   API keys with scopes, and Appwrite's error bodies and codes.
 //!
@@ -65,6 +67,7 @@ mod emulator;
 mod error;
 mod extract;
 mod jwt;
+mod mfa;
 mod outbox;
 mod params;
 mod persist;
