@@ -2,7 +2,7 @@
 //! `mfa totp-setup` and `mfa on|off`. Kept apart from the login code in `cli_login.rs`.
 
 use std::error::Error;
-use std::io::BufRead as _;
+use std::io::{BufRead as _, Read as _};
 
 use appwrite_client::{Account, AuthenticatorType, Factor, Session};
 use tokio::io::AsyncWriteExt as _;
@@ -24,9 +24,8 @@ impl Terminal {
     pub fn start() -> Self {
         let (tx, lines) = mpsc::unbounded_channel();
         std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(mut line) = line else { break };
-                line.truncate(MAX_LINE);
+            let mut stdin = std::io::stdin().lock();
+            while let Some(line) = read_line(&mut stdin) {
                 if tx.send(line).is_err() {
                     break;
                 }
@@ -64,6 +63,40 @@ impl Terminal {
         });
         (tokio::io::BufReader::new(reader), Paste { stop, forward })
     }
+}
+
+/// One line of at most [`MAX_LINE`] bytes (the rest of a longer one is skipped), without its
+/// line end; `None` at the end of input or on an error.
+fn read_line(input: &mut impl std::io::BufRead) -> Option<String> {
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX);
+    let read = input
+        .by_ref()
+        .take(limit)
+        .read_until(b'\n', &mut bytes)
+        .ok()?;
+    if read == 0 {
+        return None;
+    }
+    if bytes.last() != Some(&b'\n') && bytes.len() >= MAX_LINE {
+        // Too long: skip to the end of the line, a bounded buffer at a time.
+        loop {
+            let chunk = input.fill_buf().ok()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let (used, done) = match chunk.iter().position(|b| *b == b'\n') {
+                Some(at) => (at + 1, true),
+                None => (chunk.len(), false),
+            };
+            input.consume(used);
+            if done {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    Some(text.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Standard input lent to the paste prompt.
