@@ -441,8 +441,10 @@ impl Client {
                 Ok(RestoreOutcome::Restored(Box::new(current)))
             }
             Err(error) if error.is_more_factors_required() => {
-                self.settle(snapshot.generation, &held, Settlement::SecondFactorRequired)
-                    .await;
+                if !held.stored.second_factor_required {
+                    self.settle(snapshot.generation, &held, Settlement::SecondFactorRequired)
+                        .await;
+                }
                 Ok(RestoreOutcome::SecondFactorRequired)
             }
             Err(error) if refuses_session(&error) => {
