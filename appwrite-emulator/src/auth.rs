@@ -44,6 +44,9 @@ pub(crate) struct AuthUser {
     pub status: bool,
     /// Email, else `User`: how scope errors name the user.
     pub label: String,
+    /// The user's `$updatedAt` before this request recorded its access, when it did (the
+    /// request then answers `accessedAt` in the database format; see `wire::UserOut`).
+    pub fresh_access: Option<Millis>,
 }
 
 /// One request's context: the caller and the request facts handlers need.
@@ -294,15 +297,16 @@ fn decode_strict(value: &str) -> Option<credential::DecodedCredential> {
 
 /// Appwrite's last-access update (api.php step 6): `accessedAt` is set on the first
 /// authenticated request and then at most once per `APP_USER_ACCESS`; the update moves
-/// `$updatedAt` as every changed attribute does.
-fn record_access(user: &mut crate::state::UserRecord, now: Millis) {
+/// `$updatedAt` as every changed attribute does. Returns the old `$updatedAt` when it updated.
+fn record_access(user: &mut crate::state::UserRecord, now: Millis) -> Option<Millis> {
     if user
         .accessed_at
         .is_none_or(|at| now - at > ACCESS_UPDATE_MS)
     {
         user.accessed_at = Some(now);
-        user.updated_at = now;
+        return Some(std::mem::replace(&mut user.updated_at, now));
     }
+    None
 }
 
 /// The user of a valid session credential; an invalid or expired one silently means a guest.
@@ -312,12 +316,13 @@ fn session_user(headers: &HeaderMap, shared: &Shared, now: Millis) -> Option<Aut
     let mut store = shared.store();
     let user = store.users.get_mut(credential.user_id.as_str())?;
     let session_id = user.verify_session(&hash, now)?.id.clone();
-    record_access(user, now);
+    let fresh_access = record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: Some(session_id),
         status: user.status,
         label: user.label(),
+        fresh_access,
     })
 }
 
@@ -333,12 +338,13 @@ fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Op
     if !session_id.is_empty() && !user.sessions.contains_key(session_id) {
         return None;
     }
-    record_access(user, now);
+    let fresh_access = record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: None,
         status: user.status,
         label: user.label(),
+        fresh_access,
     })
 }
 

@@ -77,6 +77,7 @@ pub struct EmulatorBuilder {
     log_requests: bool,
     state_file: Option<PathBuf>,
     save_every: Duration,
+    max_sessions: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -99,6 +100,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("log_requests", &self.log_requests)
             .field("state_file", &self.state_file)
             .field("save_every", &self.save_every)
+            .field("max_sessions", &self.max_sessions)
             .finish()
     }
 }
@@ -127,6 +129,7 @@ impl Default for EmulatorBuilder {
             log_requests: false,
             state_file: None,
             save_every: Duration::from_secs(30),
+            max_sessions: 0,
         }
     }
 }
@@ -229,6 +232,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most sessions a user keeps (default 0: no cap, as a project made on Appwrite 1.9.6
+    /// has `maxSessions` 0). With a cap, signing in beyond it deletes the user's oldest
+    /// sessions, as Appwrite's `session` hook does for a project with `maxSessions` set.
+    pub fn max_sessions(mut self, max: usize) -> Self {
+        self.max_sessions = max;
+        self
+    }
+
     /// How long a request body may take to arrive (default 10 s); a slower one gets a 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;
@@ -304,6 +315,7 @@ impl EmulatorBuilder {
             trust_proxy: self.trust_proxy,
             messaging: self.messaging,
             limits: self.limits,
+            max_sessions: self.max_sessions,
         };
         let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
         if let Some(path) = &self.state_file {

@@ -59,6 +59,10 @@ struct Args {
     /// Most outbox messages kept.
     #[arg(long, default_value_t = 10_000)]
     max_outbox: usize,
+    /// Most sessions per user; signing in beyond it deletes the oldest (0: no cap, Appwrite's
+    /// default).
+    #[arg(long, default_value_t = 0)]
+    max_sessions: usize,
     /// Most rate-limit keys counted at once.
     #[arg(long, default_value_t = 100_000)]
     max_rate_limit_keys: usize,
@@ -101,6 +105,7 @@ async fn main() -> ExitCode {
         .max_users(args.max_users)
         .max_outbox(args.max_outbox)
         .max_rate_limit_keys(args.max_rate_limit_keys)
+        .max_sessions(args.max_sessions)
         .log_requests(!args.quiet)
         .oauth2_auto_approve(args.oauth2_auto_approve)
         .oauth2_identity(args.oauth2_identity);

@@ -13,10 +13,6 @@ use crate::outbox::OutboxMessage;
 use crate::platform::Platforms;
 use crate::ratelimit::RateLimiter;
 
-/// Appwrite keeps at most this many sessions per user (`APP_LIMIT_USER_SESSIONS_DEFAULT`); older
-/// ones are deleted when an account session is created.
-pub(crate) const MAX_SESSIONS: usize = 10;
-
 /// What a caller configured with the builder, fixed for the emulator's life.
 pub(crate) struct Config {
     pub project: String,
@@ -38,6 +34,8 @@ pub(crate) struct Config {
     /// `false`: answer like a server without SMTP and SMS providers.
     pub messaging: bool,
     pub limits: Limits,
+    /// The project's `auths.maxSessions`: 0 (a 1.9.6 project's default) keeps every session.
+    pub max_sessions: usize,
 }
 
 /// Caps that keep the emulator's memory bounded.
@@ -65,6 +63,7 @@ impl std::fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("messaging", &self.messaging)
             .field("limits", &self.limits)
+            .field("max_sessions", &self.max_sessions)
             .finish()
     }
 }
@@ -307,9 +306,13 @@ impl UserRecord {
         all
     }
 
-    /// Deletes the oldest sessions beyond [`MAX_SESSIONS`] (api.php's `session` shutdown hook).
-    pub(crate) fn enforce_session_limit(&mut self) {
-        while self.sessions.len() > MAX_SESSIONS {
+    /// Deletes the oldest sessions beyond `max` (the project's `maxSessions`; 0 is no cap), as
+    /// the `session` shutdown hook of app/controllers/shared/api.php does.
+    pub(crate) fn enforce_session_limit(&mut self, max: usize) {
+        if max == 0 {
+            return;
+        }
+        while self.sessions.len() > max {
             let Some(oldest) = self
                 .sessions
                 .values()
@@ -374,12 +377,16 @@ pub(crate) struct NewUser {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub password_hash: Option<String>,
+    /// Set by the routes that create a user with `accessedAt` (the token and OAuth2 routes).
+    pub accessed_at: Option<Millis>,
 }
 
 /// Users, with indexes by email and phone.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Store {
     pub users: HashMap<String, UserRecord>,
+    /// Keyed by the lower-cased email: Appwrite's MariaDB tables compare case-insensitively, so
+    /// `Query::equal('email', …)` finds `Ada@Example.com` for `ada@example.com`.
     emails: HashMap<String, String>,
     phones: HashMap<String, String>,
     seq: u64,
@@ -446,7 +453,7 @@ impl Store {
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&str> {
-        self.emails.get(email).map(String::as_str)
+        self.emails.get(&email.to_lowercase()).map(String::as_str)
     }
 
     pub(crate) fn user_by_phone(&self, phone: &str) -> Option<&str> {
@@ -463,7 +470,7 @@ impl Store {
             || new
                 .email
                 .as_ref()
-                .is_some_and(|e| self.emails.contains_key(e))
+                .is_some_and(|e| self.emails.contains_key(&e.to_lowercase()))
             || new
                 .phone
                 .as_ref()
@@ -476,7 +483,7 @@ impl Store {
         }
         let mut targets = Vec::new();
         if let Some(email) = &new.email {
-            self.emails.insert(email.clone(), new.id.clone());
+            self.emails.insert(email.to_lowercase(), new.id.clone());
             targets.push(TargetRecord {
                 id: appwrite_models::ID::unique(),
                 created_at: now,
@@ -499,7 +506,7 @@ impl Store {
             seq,
             created_at: now,
             updated_at: now,
-            accessed_at: None,
+            accessed_at: new.accessed_at,
             name: new.name,
             email: new.email,
             phone: new.phone,
@@ -533,7 +540,11 @@ impl Store {
             Contact::Email => &mut self.emails,
             Contact::Phone => &mut self.phones,
         };
-        if value.as_ref().is_some_and(|v| index.contains_key(v)) {
+        let key = |v: &str| match kind {
+            Contact::Email => v.to_lowercase(),
+            Contact::Phone => v.to_owned(),
+        };
+        if value.as_ref().is_some_and(|v| index.contains_key(&key(v))) {
             return Err(Conflict);
         }
         let Some(user) = self.users.get_mut(id) else {
@@ -545,7 +556,7 @@ impl Store {
         };
         let old = std::mem::replace(field, value.clone());
         if let Some(old) = &old {
-            index.remove(old);
+            index.remove(&key(old));
         }
         let target = old.as_ref().and_then(|old| {
             user.targets
@@ -554,11 +565,11 @@ impl Store {
         });
         match (value, target) {
             (Some(value), Some(at)) => {
-                index.insert(value.clone(), user.id.clone());
+                index.insert(key(&value), user.id.clone());
                 user.targets[at].identifier = value;
             }
             (Some(value), None) => {
-                index.insert(value.clone(), user.id.clone());
+                index.insert(key(&value), user.id.clone());
                 user.targets.push(TargetRecord {
                     id: appwrite_models::ID::unique(),
                     created_at: now,
@@ -582,7 +593,7 @@ impl Store {
     pub(crate) fn delete_user(&mut self, id: &str) -> Option<UserRecord> {
         let user = self.users.remove(id)?;
         if let Some(email) = &user.email {
-            self.emails.remove(email);
+            self.emails.remove(&email.to_lowercase());
         }
         if let Some(phone) = &user.phone {
             self.phones.remove(phone);
@@ -647,8 +658,10 @@ mod tests {
                 ip: String::new(),
             });
         }
-        u.enforce_session_limit();
-        assert_eq!(u.sessions.len(), MAX_SESSIONS);
+        u.enforce_session_limit(0);
+        assert_eq!(u.sessions.len(), 12, "0 is no cap");
+        u.enforce_session_limit(10);
+        assert_eq!(u.sessions.len(), 10);
         assert!(!u.sessions.contains_key("s0") && !u.sessions.contains_key("s1"));
         assert!(u.verify_session(&sha256("0"), 0).is_none());
         assert_eq!(u.verify_session(&sha256("11"), 10).unwrap().id, "s11");

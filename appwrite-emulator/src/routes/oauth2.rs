@@ -456,6 +456,7 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
         let new = NewUser {
             id: ID::unique(),
             email: Some(email.to_owned()),
+            accessed_at: Some(now),
             ..NewUser::default()
         };
         store

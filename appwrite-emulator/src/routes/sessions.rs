@@ -140,7 +140,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
             user.updated_at = now;
         }
         user.add_session(session.clone());
-        user.enforce_session_limit();
+        user.enforce_session_limit(ctx.shared.config.max_sessions);
     }
 
     let encoded = credential::encode(&user_id, &session_secret);

@@ -104,6 +104,7 @@ fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }
 }
 
@@ -123,6 +124,7 @@ async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
         email,
         phone,
         password_hash,
+        accessed_at: None,
     };
     let mut store = ctx.shared.store();
     let user = store.create_user(new, now)?;
@@ -298,8 +300,15 @@ async fn delete_session(
     let user_id = user_route(&ctx, "users.write", &user_id)?;
     let session_id = uid("sessionId", &session_id)?;
     let mut store = ctx.shared.store();
-    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
-    user.remove_session(session_id)
+    if !store.users.contains_key(user_id) {
+        return Err(user_not_found());
+    }
+    // Appwrite looks the session up by id alone (`getDocument('sessions', $sessionId)`), so it
+    // may belong to another user (users.php `deleteSession`).
+    store
+        .users
+        .values_mut()
+        .find_map(|u| u.remove_session(session_id))
         .ok_or_else(|| ApiError::new(ErrorType::UserSessionNotFound))?;
     Ok(wire::no_content())
 }
@@ -307,8 +316,9 @@ async fn delete_session(
 /// `POST /v1/users/{userId}/jwts`
 async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): Body) -> ApiResult {
     let user_id = user_route(&ctx, "users.write", &user_id)?;
+    // The default is `''`, which names no session (users.php `createJWT`).
     let wanted = match p.get("sessionId") {
-        None => "recent".to_owned(),
+        None => String::new(),
         Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),
         Some(_) => return Err(invalid_uid("sessionId")),
     };
@@ -320,7 +330,8 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
     let session_id = {
         let store = ctx.shared.store();
         let user = store.users.get(user_id).ok_or_else(user_not_found)?;
-        // `recent` is the newest session; an unknown id gives an empty claim (JWTs/Create.php).
+        // Only the literal `recent` is the newest session; an unknown id (or none) gives an
+        // empty claim, a JWT tied to no session.
         if wanted == "recent" {
             user.sessions_in_order()
                 .last()
@@ -332,6 +343,7 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
             String::new()
         }
     };
+    crate::jwt::check_max_age(duration)?;
     let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
     let jwt = ctx
         .shared

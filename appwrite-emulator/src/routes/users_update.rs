@@ -54,6 +54,7 @@ fn update(ctx: &Ctx, user_id: &str, change: impl FnOnce(&mut UserRecord)) -> Api
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }))
 }
 
@@ -115,6 +116,7 @@ fn update_contact(ctx: &Ctx, user_id: &str, p: &Params, kind: Contact) -> ApiRes
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }))
 }
 
