@@ -66,6 +66,10 @@ pub(crate) struct Ctx {
     pub same_site: bool,
     /// The client asked for a response format older than 1.9.0.
     pub legacy_format: bool,
+    /// The emulator's origin for links and rate-limit keys: the configured one, or with
+    /// `trust_proxy` the one `X-Forwarded-Host` / `X-Forwarded-Proto` name. Never `Host`: a
+    /// client could pick a fresh rate-limit counter per request.
+    pub public: url::Url,
     query: Option<String>,
 }
 
@@ -221,8 +225,22 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
         same_site,
         legacy_format: header(headers, "x-appwrite-response-format")
             .is_some_and(|v| wire::version_lt(v, "1.9.0")),
+        public: public_origin(headers, shared),
         query,
     })
+}
+
+/// The configured origin, or with `trust_proxy` the one a proxy forwarded.
+fn public_origin(headers: &HeaderMap, shared: &Shared) -> url::Url {
+    let configured = &shared.config.public_url;
+    let forwarded = header(headers, "x-forwarded-host")
+        .filter(|_| shared.config.trust_proxy)
+        .and_then(|host| {
+            let scheme = header(headers, "x-forwarded-proto").unwrap_or(configured.scheme());
+            url::Url::parse(&format!("{scheme}://{host}")).ok()
+        })
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    forwarded.unwrap_or_else(|| configured.clone())
 }
 
 /// The credential a request carries, in Appwrite's order: the session cookie, else its `_legacy`

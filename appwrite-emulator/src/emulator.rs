@@ -51,9 +51,15 @@ pub enum StartError {
     /// The operating system's random source failed (needed for the JWT signing key).
     #[error("the operating system's random source failed")]
     Random,
-    /// The state file could not be read, or is not one the emulator wrote.
+    /// The state file could not be read, is not one the emulator wrote, or could have been
+    /// planted by another user (the source says which, and the fix).
     #[error("the state file cannot be used")]
     State(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The public URL is not an `http` or `https` URL with a host.
+    #[error(
+        "invalid public URL {0:?}: give the emulator's address as browsers reach it, such as https://appwrite.test"
+    )]
+    InvalidPublicUrl(String),
 }
 
 /// Configures an [`Emulator`]; see [`Emulator::builder`].
@@ -78,6 +84,7 @@ pub struct EmulatorBuilder {
     state_file: Option<PathBuf>,
     save_every: Duration,
     max_sessions: usize,
+    public_url: Option<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -101,6 +108,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("state_file", &self.state_file)
             .field("save_every", &self.save_every)
             .field("max_sessions", &self.max_sessions)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -130,6 +138,7 @@ impl Default for EmulatorBuilder {
             state_file: None,
             save_every: Duration::from_secs(30),
             max_sessions: 0,
+            public_url: None,
         }
     }
 }
@@ -240,6 +249,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The emulator's address as browsers and mail readers reach it (default: the address it
+    /// listens on, `http://127.0.0.1:PORT`), such as `https://appwrite.test` behind a proxy:
+    /// magic-URL links without a `url` point there, and rate limits count per this host. Request
+    /// headers (`Host`, `X-Forwarded-Host`) never choose it, except `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` with [`trust_proxy`](Self::trust_proxy).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
     /// How long a request body may take to arrive (default 10 s); a slower one gets a 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;
@@ -301,6 +320,23 @@ impl EmulatorBuilder {
             }
             keys.insert(key, Arc::new(scopes.into_iter().collect::<HashSet<_>>()));
         }
+        let public_url = match &self.public_url {
+            Some(text) => Some(parse_public_url(text)?),
+            None => None,
+        };
+        let bind_error = |source| StartError::Bind {
+            host: self.host,
+            port: self.port,
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind((self.host, self.port))
+            .await
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let public_url = match public_url {
+            Some(url) => url,
+            None => parse_public_url(&format!("http://{addr}"))?,
+        };
         let platforms = Platforms::new(&self.project, self.platforms);
         let config = Config {
             project: self.project,
@@ -316,20 +352,12 @@ impl EmulatorBuilder {
             messaging: self.messaging,
             limits: self.limits,
             max_sessions: self.max_sessions,
+            public_url,
         };
         let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
         if let Some(path) = &self.state_file {
             persist::load(&shared, path).map_err(|e| StartError::State(Box::new(e)))?;
         }
-        let bind_error = |source| StartError::Bind {
-            host: self.host,
-            port: self.port,
-            source,
-        };
-        let listener = tokio::net::TcpListener::bind((self.host, self.port))
-            .await
-            .map_err(bind_error)?;
-        let addr = listener.local_addr().map_err(bind_error)?;
         let app = crate::routes::router(Arc::clone(&shared), self.log_requests)
             .into_make_service_with_connect_info::<SocketAddr>();
         let saver = self.state_file.clone().map(|path| {
@@ -479,6 +507,16 @@ impl Drop for Emulator {
         }
         self.save_state();
     }
+}
+
+/// An `http`/`https` URL with a host, reduced to its origin (`scheme://host[:port]/`).
+fn parse_public_url(text: &str) -> Result<url::Url, StartError> {
+    let invalid = || StartError::InvalidPublicUrl(text.to_owned());
+    let url = url::Url::parse(text).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid());
+    }
+    url::Url::parse(&url.origin().ascii_serialization()).map_err(|_| invalid())
 }
 
 async fn save_periodically(shared: Arc<Shared>, path: PathBuf, every: Duration) {

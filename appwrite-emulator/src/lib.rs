@@ -68,6 +68,7 @@ mod random;
 mod ratelimit;
 mod routes;
 mod state;
+mod trust;
 mod wire;
 
 pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};

@@ -59,6 +59,11 @@ struct Args {
     /// Most outbox messages kept.
     #[arg(long, default_value_t = 10_000)]
     max_outbox: usize,
+    /// The emulator's address as browsers and mail readers reach it, such as
+    /// https://appwrite.test (default: the listening address): magic links point there and rate
+    /// limits count per this host.
+    #[arg(long)]
+    public_url: Option<String>,
     /// Most sessions per user; signing in beyond it deletes the oldest (0: no cap, Appwrite's
     /// default).
     #[arg(long, default_value_t = 0)]
@@ -114,6 +119,9 @@ async fn main() -> ExitCode {
     }
     for platform in args.platforms {
         builder = builder.platform(platform);
+    }
+    if let Some(url) = args.public_url {
+        builder = builder.public_url(url);
     }
     if let Some(path) = args.state {
         builder = builder.state_file(path);

@@ -13,6 +13,24 @@ use crate::outbox::OutboxMessage;
 use crate::platform::Platforms;
 use crate::ratelimit::RateLimiter;
 
+/// The most unexpired tokens one user holds.
+pub(crate) const MAX_LIVE_TOKENS: usize = 1000;
+
+/// A user holds [`MAX_LIVE_TOKENS`] unexpired tokens.
+#[derive(Debug)]
+pub(crate) struct TooManyTokens;
+
+impl From<TooManyTokens> for crate::error::ApiError {
+    fn from(_: TooManyTokens) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralRateLimitExceeded,
+            format!(
+                "This user holds the emulator's maximum of {MAX_LIVE_TOKENS} unexpired tokens. Redeem them, let them expire or delete the user."
+            ),
+        )
+    }
+}
+
 /// What a caller configured with the builder, fixed for the emulator's life.
 pub(crate) struct Config {
     pub project: String,
@@ -36,6 +54,8 @@ pub(crate) struct Config {
     pub limits: Limits,
     /// The project's `auths.maxSessions`: 0 (a 1.9.6 project's default) keeps every session.
     pub max_sessions: usize,
+    /// The emulator's origin as configured (`public_url`, else the listening address).
+    pub public_url: url::Url,
 }
 
 /// Caps that keep the emulator's memory bounded.
@@ -64,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("messaging", &self.messaging)
             .field("limits", &self.limits)
             .field("max_sessions", &self.max_sessions)
+            .field("public_url", &self.public_url.as_str())
             .finish()
     }
 }
@@ -325,17 +346,28 @@ impl UserRecord {
         }
     }
 
-    pub(crate) fn add_token(&mut self, hash: Hash, token: TokenRecord, now: Millis) {
-        // Tokens nobody redeems would pile up under load; drop expired ones now and then.
-        if self.token_count >= 1024 && self.token_count.is_power_of_two() {
+    /// Stores a token, unless the user holds [`MAX_LIVE_TOKENS`] that have not expired (the
+    /// emulator's memory stays bounded; Appwrite has no such cap).
+    pub(crate) fn add_token(
+        &mut self,
+        hash: Hash,
+        token: TokenRecord,
+        now: Millis,
+    ) -> Result<(), TooManyTokens> {
+        // Tokens nobody redeems would pile up: drop the expired ones when the cap is reached.
+        if self.token_count >= MAX_LIVE_TOKENS {
             self.tokens.retain(|_, list| {
                 list.retain(|t| t.expire >= now);
                 !list.is_empty()
             });
             self.token_count = self.tokens.values().map(Vec::len).sum();
         }
+        if self.token_count >= MAX_LIVE_TOKENS {
+            return Err(TooManyTokens);
+        }
         self.tokens.entry(hash).or_default().push(token);
         self.token_count += 1;
+        Ok(())
     }
 
     /// The kind of the token `redeem_token` would take, without taking it.
@@ -626,7 +658,7 @@ mod tests {
             kind: TokenKind::Generic,
             expire,
         };
-        u.add_token(hash, token(100), 0);
+        u.add_token(hash, token(100), 0).unwrap();
         assert!(
             u.redeem_token(&hash, 101).is_none(),
             "expired token accepted"
@@ -637,6 +669,13 @@ mod tests {
         );
         assert!(u.redeem_token(&hash, 0).is_none(), "token reused");
         assert_eq!(u.token_count, 0);
+        for _ in 0..MAX_LIVE_TOKENS {
+            u.add_token(hash, token(100), 0).unwrap();
+        }
+        assert!(u.add_token(hash, token(100), 0).is_err(), "capped");
+        u.add_token(hash, token(200), 101)
+            .expect("the expired ones make room");
+        assert_eq!(u.token_count, 1);
     }
 
     #[test]

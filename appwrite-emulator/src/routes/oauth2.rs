@@ -22,11 +22,12 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::abuse::Rule;
 use crate::auth::Ctx;
-use crate::clock::millis;
 use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathParams;
+use crate::jwt::TOKEN_SECRET_MAX_AGE_S;
 use crate::params::Params;
 use crate::random;
 use crate::state::{NewUser, Shared, TokenKind, TokenRecord};
@@ -95,6 +96,17 @@ const DEFAULT_SUCCESS_PATH: &str = "/console/auth/oauth2/success";
 const DEFAULT_FAILURE_PATH: &str = "/console/auth/oauth2/failure";
 const PROVIDER_DISABLED: &str =
     "This provider is disabled. Please enable the provider from your Appwrite console to continue.";
+
+/// `GET /v1/account/tokens/oauth2/{provider}` and `GET /v1/account/sessions/oauth2/{provider}/
+/// redirect`: `abuse-limit` 50 per hour with `abuse-key` `ip:{ip}` (account.php). The key names
+/// no route, so both routes count against one counter per IP, as in Appwrite.
+const OAUTH2: Rule = Rule {
+    path: "/v1/account/tokens/oauth2/:provider",
+    limit: 50,
+    period_s: 3600,
+    keys: &["ip:{ip}"],
+    reset_on_created: false,
+};
 
 /// The Redirect validator's description (src/Appwrite/Network/Validator/Redirect.php).
 fn invalid_redirect(name: &str, url: &str) -> ApiError {
@@ -187,6 +199,12 @@ pub(super) fn router() -> super::Routes {
 
 /// `GET /v1/account/tokens/oauth2/{provider}` (`createOAuth2Token`).
 pub(super) async fn create_token(ctx: Ctx, PathParams(provider): PathParams<String>) -> ApiResult {
+    let admitted = OAUTH2.check(&ctx, &Params::default())?;
+    let result = start_login(&ctx, &provider);
+    admitted.finish(&ctx, result)
+}
+
+fn start_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
     known_provider(&provider)?;
     let mut urls = [
@@ -354,6 +372,12 @@ struct LoginState {
 /// `GET /v1/account/sessions/oauth2/{provider}/redirect`: signs the provider's identity in and
 /// sends the browser to `success` with `userId` and `secret`.
 pub(super) async fn finish(ctx: Ctx, PathParams(provider): PathParams<String>) -> ApiResult {
+    let admitted = OAUTH2.check(&ctx, &Params::default())?;
+    let result = finish_login(&ctx, &provider);
+    admitted.finish(&ctx, result)
+}
+
+fn finish_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
     known_provider(&provider)?;
     let code = p.optional_text("code", 2048)?.unwrap_or("");
@@ -448,7 +472,10 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
     }
     let secret = random::hex_secret(TOKEN_LENGTH)?;
     let now = ctx.shared.clock.now_ms();
-    let expire = now.saturating_add(millis(ctx.shared.config.session_duration));
+    // Appwrite stores the token with the session duration, but hands its secret out only inside
+    // a JWT of 60 s (account.php, `new JWT(..., 60, 0)`), and refuses an OAuth2 token without
+    // that JWT: the token is dead after 60 s, so the emulator lets it expire then.
+    let expire = now.saturating_add(TOKEN_SECRET_MAX_AGE_S * 1000);
     let mut store = ctx.shared.store();
     let user_id = if let Some(id) = store.user_by_email(email) {
         id.to_owned()
@@ -477,7 +504,7 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
         kind: TokenKind::OAuth2,
         expire,
     };
-    user.add_token(sha256(&secret), record, now);
+    user.add_token(sha256(&secret), record, now)?;
     Ok((user_id, secret))
 }
 

@@ -144,7 +144,7 @@ impl NewToken<'_> {
             OutboxKind::Phone => TokenKind::Phone,
         };
         if let Some(user) = store.users.get_mut(&user_id) {
-            user.add_token(hash, TokenRecord { kind, expire }, now);
+            user.add_token(hash, TokenRecord { kind, expire }, now)?;
         }
         Ok(Issued {
             token_id,
@@ -250,9 +250,9 @@ fn magic_url_token(ctx: &Ctx, p: &Params) -> ApiResult {
         lifetime_ms: MAGIC_URL_EXPIRE_MS,
     };
     let issued = token.store(ctx, user_id)?;
-    // Appwrite's default is the console's magic-URL page on this host.
-    let mut link = url
-        .or_else(|| url::Url::parse(&format!("http://{}/console/auth/magic-url", ctx.host)).ok());
+    // Appwrite's default is the console's magic-URL page on its configured host (account.php,
+    // `$platform['consoleHostname']`): the emulator's public address, never the request's `Host`.
+    let mut link = url.or_else(|| ctx.public.join("/console/auth/magic-url").ok());
     if let Some(link) = &mut link {
         link.query_pairs_mut()
             .append_pair("userId", &issued.user_id)

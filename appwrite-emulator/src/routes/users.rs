@@ -222,7 +222,7 @@ async fn create_token(
             kind: TokenKind::Generic,
             expire: expire_at,
         };
-        user.add_token(hash, token, now);
+        user.add_token(hash, token, now)?;
     }
     let secret = if ctx.is_key() { secret.as_str() } else { "" };
     Ok(created(&TokenOut::new(
