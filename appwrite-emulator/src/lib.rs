@@ -56,6 +56,7 @@ mod auth;
 mod clock;
 mod cookies;
 mod crypto;
+mod email;
 mod emulator;
 mod error;
 mod extract;
