@@ -59,6 +59,7 @@ mod crypto;
 mod email;
 mod emulator;
 mod error;
+mod error_page;
 mod extract;
 mod jwt;
 mod outbox;

@@ -184,17 +184,22 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     url.into()
 }
 
-/// The token flow's four hops, relative to `/v1`.
-pub(super) fn router() -> super::Routes {
+/// The token flow's four hops, relative to `/v1`. Appwrite's three OAuth2 routes carry the
+/// `error` view label (account.php): their errors are HTML pages.
+pub(super) fn router(shared: &Arc<Shared>) -> super::Routes {
     use axum::routing::get;
-    axum::Router::new()
+    let appwrite = axum::Router::new()
         .route("/account/tokens/oauth2/{provider}", get(create_token))
         .route(
             "/account/sessions/oauth2/callback/{provider}/{project_id}",
             get(callback),
         )
         .route("/account/sessions/oauth2/{provider}/redirect", get(finish))
-        .route("/mock/tests/general/oauth2", get(mock_consent))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(shared),
+            crate::error_page::html_errors,
+        ));
+    appwrite.route("/mock/tests/general/oauth2", get(mock_consent))
 }
 
 /// `GET /v1/account/tokens/oauth2/{provider}` (`createOAuth2Token`).
@@ -295,6 +300,7 @@ pub(super) async fn mock_consent(
 
 /// The consent page: sign in as an identity (editable), or cancel.
 fn consent_page(callback: &str, state: &str, identity: &str) -> Response {
+    let escape = crate::error_page::escape;
     let (callback, state, identity) = (escape(callback), escape(state), escape(identity));
     let mut page = String::from(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Mock OAuth2 sign-in</title></head><body>\
@@ -317,22 +323,6 @@ fn consent_page(callback: &str, state: &str, identity: &str) -> Response {
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// HTML attribute escaping.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `GET /v1/account/sessions/oauth2/callback/{provider}/{projectId}`: passes every parameter on
