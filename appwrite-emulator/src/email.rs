@@ -1,6 +1,6 @@
 //! Appwrite's email check (utopia-php/emails 0.7.1 `Validator\Email`): the address is trimmed and
 //! lower-cased, must have exactly one `@` with something on both sides, and must pass PHP's
-//! `filter_var(…, FILTER_VALIDATE_EMAIL)` (php-src ext/filter/logical_filters.c: at most 320
+//! `filter_var(…, FILTER_VALIDATE_EMAIL)` (php-src `ext/filter/logical_filters.c`: at most 320
 //! bytes, then its regular expression), written out here without a regex engine.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -28,8 +28,8 @@ fn filter_validate_email(email: &str, local: &str, domain: &str) -> bool {
         && (is_host_name(domain) || is_address_literal(domain))
 }
 
-/// `atext` (RFC 5322, without `.`) as the regex lists it: `! # $ % & ' * + - / 0-9 = ? ^ _ `
-/// letters { | } ~`.
+/// `atext` (RFC 5322, without `.`) as the regex lists it: letters, digits and
+/// ``! # $ % & ' * + - / = ? ^ _ ` { | } ~``.
 fn is_atext(b: u8) -> bool {
     matches!(b,
         b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/'..=b'9' | b'=' | b'?' | b'^'..=b'~'

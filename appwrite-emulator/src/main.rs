@@ -60,7 +60,7 @@ struct Args {
     #[arg(long, default_value_t = 10_000)]
     max_outbox: usize,
     /// The emulator's address as browsers and mail readers reach it, such as
-    /// https://appwrite.test (default: the listening address): magic links point there and rate
+    /// `https://appwrite.test` (default: the listening address): magic links point there and rate
     /// limits count per this host.
     #[arg(long)]
     public_url: Option<String>,

@@ -78,14 +78,16 @@ pub(crate) fn load(shared: &Shared, path: &Path) -> Result<(), StateError> {
 
 /// Opens without following a link at the end of the path (the check before may be stale).
 fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        Ok(std::fs::File::from(rustix::fs::open(path, flags, Mode::empty())?))
     }
-    options.open(path)
+    #[cfg(not(unix))]
+    {
+        std::fs::File::open(path)
+    }
 }
 
 /// Saves `shared` to `path` atomically.

@@ -417,7 +417,7 @@ pub(crate) struct NewUser {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Store {
     pub users: HashMap<String, UserRecord>,
-    /// Keyed by the lower-cased email: Appwrite's MariaDB tables compare case-insensitively, so
+    /// Keyed by the lower-cased email: Appwrite's `MariaDB` tables compare case-insensitively, so
     /// `Query::equal('email', …)` finds `Ada@Example.com` for `ada@example.com`.
     emails: HashMap<String, String>,
     phones: HashMap<String, String>,

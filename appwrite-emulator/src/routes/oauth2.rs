@@ -211,7 +211,7 @@ pub(super) async fn create_token(ctx: Ctx, PathParams(provider): PathParams<Stri
 
 fn start_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
-    known_provider(&provider)?;
+    known_provider(provider)?;
     let mut urls = [
         ("success", DEFAULT_SUCCESS_PATH),
         ("failure", DEFAULT_FAILURE_PATH),
@@ -369,7 +369,7 @@ pub(super) async fn finish(ctx: Ctx, PathParams(provider): PathParams<String>) -
 
 fn finish_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
-    known_provider(&provider)?;
+    known_provider(provider)?;
     let code = p.optional_text("code", 2048)?.unwrap_or("");
     let state = p.optional_text("state", 2048)?.unwrap_or("");
     let error = p.optional_text("error", 2048)?.unwrap_or("");
@@ -435,7 +435,7 @@ fn finish_login(ctx: &Ctx, provider: &str) -> ApiResult {
         // The session flow (`/v1/account/sessions/oauth2/{provider}`) is not emulated.
         return fail(ApiError::new(ErrorType::GeneralNotImplemented));
     }
-    match sign_in(&ctx, &code.to_lowercase()) {
+    match sign_in(ctx, &code.to_lowercase()) {
         Ok((user_id, secret)) => {
             let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
             let wrapped = ctx
