@@ -1,6 +1,7 @@
 //! `--state FILE`: the users, tokens, sessions and clock offset in a JSON file, loaded at start
 //! and saved atomically (write a temporary file next to it, then rename) periodically and on
-//! shutdown. Only secret hashes are stored, never a secret.
+//! shutdown. Only secret hashes are stored, except MFA's TOTP secrets and recovery codes, which
+//! Appwrite too keeps readable; open MFA challenges are not stored.
 
 use std::collections::HashMap;
 use std::io::Read as _;
@@ -82,7 +83,11 @@ fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
     {
         use rustix::fs::{Mode, OFlags};
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        Ok(std::fs::File::from(rustix::fs::open(path, flags, Mode::empty())?))
+        Ok(std::fs::File::from(rustix::fs::open(
+            path,
+            flags,
+            Mode::empty(),
+        )?))
     }
     #[cfg(not(unix))]
     {

@@ -128,7 +128,7 @@ impl Serialize for UserOut<'_> {
             map.serialize_entry(key, &())?;
         }
         map.serialize_entry("phoneVerification", &u.phone_verification)?;
-        map.serialize_entry("mfa", &false)?;
+        map.serialize_entry("mfa", &u.mfa.enabled)?;
         map.serialize_entry("prefs", &u.prefs)?;
         let targets: Vec<_> = u
             .targets
@@ -230,10 +230,10 @@ pub(crate) struct SessionOut<'a> {
     #[serde(rename = "countryName")]
     country_name: &'a str,
     current: bool,
-    factors: [&'a str; 1],
+    factors: Vec<&'static str>,
     secret: std::borrow::Cow<'a, str>,
     #[serde(rename = "mfaUpdatedAt")]
-    mfa_updated_at: &'a str,
+    mfa_updated_at: String,
 }
 
 /// How a session's `secret` field is rendered.
@@ -282,13 +282,17 @@ impl<'a> SessionOut<'a> {
             country_code: "--",
             country_name: "Unknown",
             current,
-            factors: [s.factor],
+            factors: s.factors(),
             secret: match secret {
                 SessionSecret::Hidden => "".into(),
                 SessionSecret::Hash => hex(&s.secret_hash).into(),
                 SessionSecret::Credential(c) => c.into(),
             },
-            mfa_updated_at: "",
+            mfa_updated_at: s
+                .mfa
+                .updated_at
+                .map(|ms| datetime(ms).to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -307,6 +311,13 @@ impl SessionOut<'_> {
     pub(crate) fn extended(mut self, old_updated_at: Millis, expire: Millis) -> Self {
         self.updated_at = datetime(old_updated_at);
         self.expire = Stamp::Db(db_datetime(expire));
+        self
+    }
+
+    /// `mfaUpdatedAt` as it was just set in memory, in the database's format (`Y-m-d H:i:s.v`):
+    /// what `PUT /v1/account/mfa/challenges` answers (MFA/Challenges/Update.php).
+    pub(crate) fn mfa_updated_at_as_set(mut self, ms: Millis) -> Self {
+        self.mfa_updated_at = db_datetime(ms);
         self
     }
 }
