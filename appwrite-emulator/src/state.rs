@@ -16,6 +16,25 @@ use crate::ratelimit::RateLimiter;
 /// The most unexpired tokens one user holds.
 pub(crate) const MAX_LIVE_TOKENS: usize = 1000;
 
+/// The most sessions one user holds, whatever `max_sessions` says (memory stays bounded; a
+/// 1.9.6 project keeps every session).
+pub(crate) const MAX_HELD_SESSIONS: usize = 10_000;
+
+/// A user holds [`MAX_HELD_SESSIONS`] sessions.
+#[derive(Debug)]
+pub(crate) struct TooManySessions;
+
+impl From<TooManySessions> for crate::error::ApiError {
+    fn from(_: TooManySessions) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralRateLimitExceeded,
+            format!(
+                "This user holds the emulator's maximum of {MAX_HELD_SESSIONS} sessions. Delete some (DELETE /v1/users/{{userId}}/sessions) or cap them (--max-sessions)."
+            ),
+        )
+    }
+}
+
 /// A user holds [`MAX_LIVE_TOKENS`] unexpired tokens.
 #[derive(Debug)]
 pub(crate) struct TooManyTokens;
@@ -324,6 +343,14 @@ impl UserRecord {
         let mut sessions: Vec<_> = self.sessions.values().collect();
         sessions.sort_unstable_by_key(|s| s.seq);
         sessions
+    }
+
+    /// Refuses a new session when the user holds [`MAX_HELD_SESSIONS`].
+    pub(crate) fn session_room(&self) -> Result<(), TooManySessions> {
+        if self.sessions.len() >= MAX_HELD_SESSIONS {
+            return Err(TooManySessions);
+        }
+        Ok(())
     }
 
     pub(crate) fn add_session(&mut self, session: SessionRecord) {
@@ -697,6 +724,35 @@ mod tests {
         assert_eq!(u.token_count, 1);
     }
 
+    fn session(i: usize, seq: u64) -> SessionRecord {
+        SessionRecord {
+            id: format!("s{i}"),
+            seq,
+            secret_hash: sha256(&i.to_string()),
+            created_at: 0,
+            updated_at: 0,
+            expire: 10,
+            provider: "token",
+            factor: "token",
+            ip: String::new(),
+            mfa: crate::mfa::SessionMfa::default(),
+        }
+    }
+
+    #[test]
+    fn sessions_held_are_bounded() {
+        let mut store = Store::default();
+        user(&mut store, "u1");
+        let u = store.users.get_mut("u1").unwrap();
+        for i in 0..MAX_HELD_SESSIONS {
+            assert!(u.session_room().is_ok());
+            u.add_session(session(i, 0));
+        }
+        assert!(u.session_room().is_err());
+        u.remove_session("s0");
+        assert!(u.session_room().is_ok());
+    }
+
     #[test]
     fn session_limit_drops_the_oldest() {
         let mut store = Store::default();
@@ -704,18 +760,7 @@ mod tests {
         let seqs: Vec<u64> = (0..12).map(|_| store.next_seq()).collect();
         let u = store.users.get_mut("u1").unwrap();
         for (i, seq) in seqs.into_iter().enumerate() {
-            u.add_session(SessionRecord {
-                id: format!("s{i}"),
-                seq,
-                secret_hash: sha256(&i.to_string()),
-                created_at: 0,
-                updated_at: 0,
-                expire: 10,
-                provider: "token",
-                factor: "token",
-                ip: String::new(),
-                mfa: crate::mfa::SessionMfa::default(),
-            });
+            u.add_session(session(i, seq));
         }
         u.enforce_session_limit(0);
         assert_eq!(u.sessions.len(), 12, "0 is no cap");

@@ -125,6 +125,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         {
             return Err(invalid());
         }
+        user.session_room()?;
         // Verify and delete in one step under the lock: a secret redeems exactly once.
         let token = user.redeem_token(&token_hash, now).ok_or_else(invalid)?;
         session.provider = token.kind.provider();

@@ -268,6 +268,7 @@ async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
         ip: ctx.ip.clone(),
         mfa: crate::mfa::SessionMfa::default(),
     };
+    user.session_room()?;
     user.add_session(session.clone());
     drop(store);
     let encoded = credential::encode(&user_id, &secret);
