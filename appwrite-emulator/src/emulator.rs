@@ -205,8 +205,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Whether the client address comes from `X-Forwarded-For` (default off: the peer address).
-    /// Turn it on only behind a proxy you run, or anyone can pick the address rate limits count.
+    /// Whether the client address comes from `X-Forwarded-For`, and the public host (see
+    /// [`public_url`](Self::public_url)) from `X-Forwarded-Host` and `X-Forwarded-Proto` (default
+    /// off: the peer address and the configured host). Turn it on only behind a proxy you run, or
+    /// anyone can pick the address and host rate limits count.
     pub fn trust_proxy(mut self, trust: bool) -> Self {
         self.trust_proxy = trust;
         self
@@ -431,7 +433,9 @@ impl Emulator {
 
     /// Whether `url` may be used as a redirect: its host is a registered platform (or its scheme
     /// is the project's `appwrite-callback-<project>` or `exp`), as Appwrite's `Redirect`
-    /// validator decides for magic-URL and OAuth2 redirects.
+    /// validator decides for magic-URL and OAuth2 redirects. The host is the one `url::Url`
+    /// parses, the one a browser follows (for `http://evil.example\@localhost/` that is
+    /// `evil.example`, where Appwrite's `parse_url` sees `localhost`).
     pub fn is_registered_platform(&self, url: &str) -> bool {
         self.shared.is_registered_platform(url)
     }

@@ -35,7 +35,8 @@ struct Args {
     /// Turn off Appwrite's rate limits (logins, email and phone codes, JWTs, ...).
     #[arg(long)]
     no_rate_limit: bool,
-    /// Take the client address from X-Forwarded-For (only behind a proxy you run).
+    /// Take the client address from X-Forwarded-For, and the public host from X-Forwarded-Host
+    /// and X-Forwarded-Proto (only behind a proxy you run).
     #[arg(long)]
     trust_proxy: bool,
     /// Answer like a server without SMTP and SMS: token routes give 503.
