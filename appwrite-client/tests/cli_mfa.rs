@@ -267,30 +267,7 @@ async fn totp_setup_then_login_asks_for_the_second_factor() {
         let login = cli.run(&["login", USER, &secrets[0]], None);
         assert!(login.success, "{}", login.stderr);
 
-        // The URI is printed alone on a line; its secret gives the first code.
-        start_of_totp_period(&emulator);
-        let setup = cli.run(
-            &["mfa", "totp-setup"],
-            Some(Prompt {
-                first: None,
-                on: "Then enter the 6-digit code",
-                stdout_line: Some("otpauth://totp/"),
-                answer: &|uri: &str| totp(&emulator, &totp_secret(uri)),
-            }),
-        );
-        assert!(setup.success, "{}", setup.stderr);
-        let uri = setup
-            .stdout
-            .lines()
-            .find(|line| line.starts_with("otpauth://totp/"))
-            .expect("the URI alone on a line")
-            .to_owned();
-        assert!(
-            setup.stdout.contains("authenticator verified"),
-            "{}",
-            setup.stdout
-        );
-
+        let uri = totp_setup(&cli);
         let on = cli.run(&["mfa", "on"], None);
         assert!(
             on.stdout.contains("two-step verification is on"),
@@ -345,6 +322,33 @@ async fn totp_setup_then_login_asks_for_the_second_factor() {
     });
 }
 
+/// `cli_login mfa totp-setup`: the URI is printed alone on a line, and its secret gives the
+/// first code. Returns the URI.
+fn totp_setup(cli: &Cli<'_>) -> String {
+    start_of_totp_period(cli.emulator);
+    let setup = cli.run(
+        &["mfa", "totp-setup"],
+        Some(Prompt {
+            first: None,
+            on: "Then enter the 6-digit code",
+            stdout_line: Some("otpauth://totp/"),
+            answer: &|uri: &str| totp(cli.emulator, &totp_secret(uri)),
+        }),
+    );
+    assert!(setup.success, "{}", setup.stderr);
+    assert!(
+        setup.stdout.contains("authenticator verified"),
+        "{}",
+        setup.stdout
+    );
+    setup
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("otpauth://totp/"))
+        .expect("the URI alone on a line")
+        .to_owned()
+}
+
 /// The `secret` parameter of an `otpauth://` URI.
 fn totp_secret(uri: &str) -> String {
     let url = reqwest::Url::parse(uri).unwrap();
@@ -377,24 +381,7 @@ async fn browser_login_asks_for_the_authenticator_code_after_the_browser() {
         command.stdin(Stdio::null());
         let first = Cli::run_browser_only(command, &open);
         assert!(first.success, "{}", first.stderr);
-        start_of_totp_period(&emulator);
-        let setup = cli.run(
-            &["mfa", "totp-setup"],
-            Some(Prompt {
-                first: None,
-                on: "Then enter the 6-digit code",
-                stdout_line: Some("otpauth://totp/"),
-                answer: &|uri: &str| totp(&emulator, &totp_secret(uri)),
-            }),
-        );
-        assert!(setup.success, "{}", setup.stderr);
-        let secret = totp_secret(
-            setup
-                .stdout
-                .lines()
-                .find(|line| line.starts_with("otpauth://"))
-                .unwrap(),
-        );
+        let secret = totp_secret(&totp_setup(&cli));
         assert!(cli.run(&["mfa", "on"], None).success);
         assert!(cli.run(&["logout"], None).success);
 

@@ -23,6 +23,14 @@ fn more_factors() -> ResponseTemplate {
     )
 }
 
+/// A stub where sign-in works and `GET /account` wants a second factor.
+async fn mfa_user() -> MockServer {
+    let server = MockServer::start().await;
+    mount_default_login(&server).await;
+    mount(&server, "GET", "/v1/account", more_factors()).await;
+    server
+}
+
 fn challenge_json() -> String {
     format!(
         r#"{{"$id":"{CHALLENGE_ID}","$createdAt":"2024-10-15T06:38:00.000+00:00","userId":"{USER}","expire":"2024-10-15T07:38:00.000+00:00"}}"#
@@ -53,9 +61,7 @@ fn key(server: &MockServer) -> ProfileKey {
 
 #[tokio::test]
 async fn a_session_refused_for_a_second_factor_is_kept_and_says_so() {
-    let server = MockServer::start().await;
-    mount_default_login(&server).await;
-    mount(&server, "GET", "/v1/account", more_factors()).await;
+    let server = mfa_user().await;
     let store = MemoryStore::new();
     let client = client_with(&server, store.clone());
     let account = Account::new(&client);
@@ -87,9 +93,7 @@ async fn a_session_refused_for_a_second_factor_is_kept_and_says_so() {
 
 #[tokio::test]
 async fn passing_a_challenge_completes_the_sign_in_and_survives_a_restart() {
-    let server = MockServer::start().await;
-    mount_default_login(&server).await;
-    mount(&server, "GET", "/v1/account", more_factors()).await;
+    let server = mfa_user().await;
     mount(
         &server,
         "POST",
@@ -192,9 +196,7 @@ async fn a_restarted_client_still_knows_it_needs_a_second_factor() {
 
 #[tokio::test]
 async fn a_wrong_code_is_refused_and_the_session_stays_one_factor() {
-    let server = MockServer::start().await;
-    mount_default_login(&server).await;
-    mount(&server, "GET", "/v1/account", more_factors()).await;
+    let server = mfa_user().await;
     // A server that echoes the code must not put it in our message.
     mount(
         &server,
