@@ -99,9 +99,9 @@ pub use future::ResponseFuture;
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
 #[cfg(feature = "keyring")]
-pub use store::keyring::{KeyringError, KeyringStore};
+pub use store::keyring::KeyringStore;
 pub use store::memory::MemoryStore;
-pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
+pub use store::{ProfileKey, SessionStore, StoreError, StoreLocation, StoredSession};
 
 pub use appwrite_models::{
     ApiError, Datetime, ErrorType, ID, Jwt, JwtSecret, Session, SessionCredential, SessionId,
