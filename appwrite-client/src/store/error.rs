@@ -158,7 +158,7 @@ pub enum StoreError {
     },
     /// The store could not be reached, so nothing was read or kept: on Linux, no Secret Service
     /// (GNOME Keyring, KWallet) answers on the user's D-Bus session bus, or the keyring is locked.
-    #[error("the session store {location} could not be reached: {detail}")]
+    #[error("{location} could not be reached: {detail}")]
     Unavailable {
         /// Where.
         location: StoreLocation,
