@@ -56,7 +56,7 @@
 //! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2; `open-browser` lets
 //! [`login`] start the system browser (off by default: the URL is printed instead); `keyring`
 //! adds `KeyringStore`, which keeps sessions in the OS credential store (macOS Keychain, Windows
-//! Credential Manager, Linux kernel keyutils); `blocking` adds `appwrite_client::blocking`, the
+//! Credential Manager, the Secret Service on Linux); `blocking` adds `appwrite_client::blocking`, the
 //! same API without `async` for simple command-line apps.
 
 mod account;

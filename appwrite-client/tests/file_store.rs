@@ -346,7 +346,15 @@ fn profile_keys_with_separators_in_them_never_share_a_session() {
     store
         .save(&profile, &stored(&credential_2(), in_days(300)))
         .unwrap();
-    let loaded = |k| store.load(k).unwrap().unwrap().credential.expose_secret().to_owned();
+    let loaded = |k| {
+        store
+            .load(k)
+            .unwrap()
+            .unwrap()
+            .credential
+            .expose_secret()
+            .to_owned()
+    };
     assert_eq!(loaded(&hash_project), credential());
     assert_eq!(loaded(&profile), credential_2());
     let mut profiles = store.profiles().unwrap();
@@ -365,8 +373,11 @@ fn an_entry_that_names_another_profile_is_refused() {
     let file = dir.path().join("sessions.json");
     let store = FileStore::new(&file);
     let mine = key(PROJECT, None);
-    store.save(&mine, &stored(&credential(), in_days(300))).unwrap();
-    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    store
+        .save(&mine, &stored(&credential(), in_days(300)))
+        .unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     doc["profiles"][mine.as_string()]["project"] = "someone-else".into();
     let edited = serde_json::to_vec(&doc).unwrap();
     std::fs::write(&file, &edited).unwrap();

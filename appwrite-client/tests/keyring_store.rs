@@ -28,6 +28,8 @@ const REQUIRED: &str = "APPWRITE_CLIENT_KEYRING_TESTS";
 const CHILD_LOADS: &str = "APPWRITE_CLIENT_KEYRING_CHILD_LOADS";
 /// Set for a child process run without a D-Bus session.
 const CHILD_WITHOUT_DBUS: &str = "APPWRITE_CLIENT_KEYRING_CHILD_WITHOUT_DBUS";
+/// Set for a child process whose keyring crate uses its mock store.
+const CHILD_FORGETS: &str = "APPWRITE_CLIENT_KEYRING_CHILD_FORGETS";
 /// What a child prints once its checks passed (a filter that matched nothing prints nothing).
 const CHILD_PASSED: &str = "KEYRING-CHILD-PASSED";
 
@@ -230,7 +232,7 @@ fn a_keyring_entry_belongs_to_one_project_and_profile() {
     match &error {
         StoreError::Mismatch { location, found } => {
             assert_eq!(*location, store.location(&profile));
-            assert_eq!(found, &hash_project);
+            assert_eq!(**found, hash_project);
         }
         other => panic!("expected Mismatch, got {other:?}"),
     }
@@ -337,6 +339,41 @@ fn child_without_dbus_cannot_save() {
         store.load(&profile),
         Err(StoreError::Unavailable { .. })
     ));
+    println!("{CHILD_PASSED}");
+}
+
+/// A credential store that takes a save but does not give it back to a fresh lookup (the keyring
+/// crate's mock store keeps each entry handle's value to itself, as a kernel keyring the next
+/// process cannot see does): the save is an error, never a success.
+#[test]
+fn a_store_that_does_not_keep_the_session_refuses_the_save() {
+    let output = run_child("child_on_a_store_that_forgets", |command| {
+        command.env(CHILD_FORGETS, "1");
+    });
+    assert!(output.contains(CHILD_PASSED), "{output}");
+}
+
+/// Run by [`a_store_that_does_not_keep_the_session_refuses_the_save`] in its own process (the
+/// keyring crate's default store is process-wide); a no-op otherwise.
+#[test]
+fn child_on_a_store_that_forgets() {
+    if std::env::var_os(CHILD_FORGETS).is_none() {
+        return;
+    }
+    keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+    let store = KeyringStore::new(fresh_service());
+    let profile = key(PROJECT, None);
+    let error = store
+        .save(&profile, &stored(&credential(), in_days(300)))
+        .unwrap_err();
+    match &error {
+        StoreError::Refused { location, detail } => {
+            assert_eq!(*location, store.location(&profile));
+            assert!(detail.contains("did not find it"), "{detail}");
+        }
+        other => panic!("expected Refused, got {other:?}"),
+    }
+    assert!(!error.to_string().contains(&credential()), "{error}");
     println!("{CHILD_PASSED}");
 }
 

@@ -153,11 +153,11 @@ pub enum StoreError {
     Mismatch {
         /// Where.
         location: StoreLocation,
-        /// The profile the entry says it belongs to.
-        found: ProfileKey,
+        /// The profile the entry says it belongs to (boxed: errors stay small).
+        found: Box<ProfileKey>,
     },
     /// The store could not be reached, so nothing was read or kept: on Linux, no Secret Service
-    /// (GNOME Keyring, KWallet) answers on the user's D-Bus session bus, or the keyring is locked.
+    /// (GNOME Keyring, `KWallet`) answers on the user's D-Bus session bus, or the keyring is locked.
     #[error("{location} could not be reached: {detail}")]
     Unavailable {
         /// Where.

@@ -54,7 +54,7 @@ impl ProfileEntry {
         } else {
             Err(StoreError::Mismatch {
                 location: location(),
-                found,
+                found: Box::new(found),
             })
         }
     }

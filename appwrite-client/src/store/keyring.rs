@@ -16,7 +16,7 @@ const SECRET_SERVICE_HINT: &str = "on Linux and the BSDs the session is kept by 
 
 /// Keeps each profile's session in the operating system's credential store, where other
 /// desktop apps keep theirs: the macOS Keychain, the Windows Credential Manager, and on Linux
-/// and the BSDs the Secret Service (GNOME Keyring, KWallet; reached over the user's D-Bus
+/// and the BSDs the Secret Service (GNOME Keyring, `KWallet`; reached over the user's D-Bus
 /// session bus, through libdbus). The credential is then protected by the OS rather than by
 /// file permissions, and outlives reboots.
 ///
