@@ -335,34 +335,8 @@ fn for_app_refuses_names_that_become_dots() {
 #[test]
 fn profile_keys_with_separators_in_them_never_share_a_session() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sessions.json");
-    let store = FileStore::new(&file);
-    let hash_project = key("demo#work", None);
-    let profile = key("demo", Some("work"));
-    assert_ne!(hash_project.as_string(), profile.as_string());
-    store
-        .save(&hash_project, &stored(&credential(), in_days(300)))
-        .unwrap();
-    store
-        .save(&profile, &stored(&credential_2(), in_days(300)))
-        .unwrap();
-    let loaded = |k| {
-        store
-            .load(k)
-            .unwrap()
-            .unwrap()
-            .credential
-            .expose_secret()
-            .to_owned()
-    };
-    assert_eq!(loaded(&hash_project), credential());
-    assert_eq!(loaded(&profile), credential_2());
-    let mut profiles = store.profiles().unwrap();
-    profiles.sort();
-    assert_eq!(profiles.len(), 2, "{profiles:?}");
-    store.clear(&hash_project).unwrap();
-    assert!(store.load(&hash_project).unwrap().is_none());
-    assert_eq!(loaded(&profile), credential_2());
+    let store = FileStore::new(dir.path().join("sessions.json"));
+    assert_look_alike_keys_keep_their_own_sessions(&store);
 }
 
 /// An entry kept under one profile's name that says it is another's is refused, not used and

@@ -123,13 +123,13 @@ fn keyring_store_keeps_profiles_restores_and_clears() {
     assert_eq!(loaded.credential.expose_secret(), credential());
     assert_eq!(loaded.user_id.as_str(), USER);
     assert_eq!(loaded.session_id.as_str(), SESSION_ID);
-    assert_eq!(secret_of(&store, &work), credential_2());
+    assert_eq!(saved_credential(&store, &work), credential_2());
 
     // Saving again replaces; clearing one profile leaves the others.
     store
         .save(&a, &stored(&credential_2(), in_days(300)))
         .unwrap();
-    assert_eq!(secret_of(&store, &a), credential_2());
+    assert_eq!(saved_credential(&store, &a), credential_2());
     store.clear(&work).unwrap();
     store.clear(&work).unwrap(); // nothing there: still fine
     assert!(store.load(&work).unwrap().is_none());
@@ -213,14 +213,13 @@ fn a_keyring_entry_belongs_to_one_project_and_profile() {
         store: store.clone(),
         keys: vec![hash_project.clone(), profile.clone()],
     };
+    assert_look_alike_keys_keep_their_own_sessions(&store);
     store
         .save(&hash_project, &stored(&credential(), in_days(300)))
         .unwrap();
     store
         .save(&profile, &stored(&credential_2(), in_days(300)))
         .unwrap();
-    assert_eq!(secret_of(&store, &hash_project), credential());
-    assert_eq!(secret_of(&store, &profile), credential_2());
 
     // The profile's entry rewritten to say it is the other project's: refused, left alone.
     let entry = raw_entry(&store, &profile);
@@ -237,7 +236,7 @@ fn a_keyring_entry_belongs_to_one_project_and_profile() {
         other => panic!("expected Mismatch, got {other:?}"),
     }
     assert!(!error.to_string().contains(&credential()));
-    assert_eq!(secret_of(&store, &hash_project), credential());
+    assert_eq!(saved_credential(&store, &hash_project), credential());
 }
 
 /// A session saved by one process is there for the next one (this test binary run again).
@@ -433,17 +432,6 @@ fn a_client_on_the_keyring_restores_and_logs_out() {
         let client = client_with(&server, KeyringStore::new(&service));
         assert!(!client.is_signed_in());
     });
-}
-
-/// The credential saved for `key`.
-fn secret_of(store: &KeyringStore, key: &ProfileKey) -> String {
-    store
-        .load(key)
-        .unwrap()
-        .unwrap()
-        .credential
-        .expose_secret()
-        .to_owned()
 }
 
 /// The keyring crate's own handle on `key`'s entry, to read or plant raw content.
