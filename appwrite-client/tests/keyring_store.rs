@@ -110,12 +110,7 @@ fn keyring_store_keeps_profiles_restores_and_clears() {
         keys: vec![a.clone(), b.clone(), work.clone()],
     };
     assert!(store.load(&a).unwrap().is_none());
-    store
-        .save(&a, &stored(&credential(), in_days(300)))
-        .unwrap();
-    store
-        .save(&b, &stored(&credential_2(), in_days(300)))
-        .unwrap();
+    save_both(&store, &a, &b);
     store
         .save(&work, &stored(&credential_2(), in_days(300)))
         .unwrap();
@@ -214,12 +209,7 @@ fn a_keyring_entry_belongs_to_one_project_and_profile() {
         keys: vec![hash_project.clone(), profile.clone()],
     };
     assert_look_alike_keys_keep_their_own_sessions(&store);
-    store
-        .save(&hash_project, &stored(&credential(), in_days(300)))
-        .unwrap();
-    store
-        .save(&profile, &stored(&credential_2(), in_days(300)))
-        .unwrap();
+    save_both(&store, &hash_project, &profile);
 
     // The profile's entry rewritten to say it is the other project's: refused, left alone.
     let entry = raw_entry(&store, &profile);

@@ -204,6 +204,16 @@ pub fn saved_credential(store: &impl SessionStore, key: &ProfileKey) -> String {
         .to_owned()
 }
 
+/// Saves [`credential`] for `first` and [`credential_2`] for `second`.
+pub fn save_both(store: &impl SessionStore, first: &ProfileKey, second: &ProfileKey) {
+    store
+        .save(first, &stored(&credential(), in_days(300)))
+        .unwrap();
+    store
+        .save(second, &stored(&credential_2(), in_days(300)))
+        .unwrap();
+}
+
 /// Project `demo#work`, and project `demo` with profile `work` (once the same key string): `store`
 /// keeps a session for each, and clearing the first leaves the second.
 pub fn assert_look_alike_keys_keep_their_own_sessions(store: &impl SessionStore) {
@@ -214,12 +224,7 @@ pub fn assert_look_alike_keys_keep_their_own_sessions(store: &impl SessionStore)
         Some("work".to_owned()),
     );
     assert_ne!(hash_project.as_string(), profile.as_string());
-    store
-        .save(&hash_project, &stored(&credential(), in_days(300)))
-        .unwrap();
-    store
-        .save(&profile, &stored(&credential_2(), in_days(300)))
-        .unwrap();
+    save_both(store, &hash_project, &profile);
     assert_eq!(saved_credential(store, &hash_project), credential());
     assert_eq!(saved_credential(store, &profile), credential_2());
     store.clear(&hash_project).unwrap();
