@@ -105,7 +105,7 @@ impl UserClient {
     fn clean(&self, error: Error) -> Error {
         match error {
             Error::Api(mut api) => {
-                api.redact(self.credential.expose_secret());
+                self.credential.redact_from(&mut api);
                 Error::Api(api)
             }
             other => other,

@@ -1,7 +1,7 @@
 //! [`Credential`]: what a backend holds to act as one of its users.
 
 use appwrite_models::credential::{SESSION_HEADER, session_header_value};
-use appwrite_models::{JwtSecret, SessionCredential};
+use appwrite_models::{ApiError, JwtSecret, SessionCredential};
 use appwrite_transport::reqwest::header::{HeaderName, HeaderValue};
 use appwrite_transport::{InvalidInput, header_value};
 
@@ -44,11 +44,15 @@ impl Credential {
         Self::Session(credential.into())
     }
 
-    /// The secret as sent, to clear it from error messages.
-    pub(crate) fn expose_secret(&self) -> &str {
+    /// Clears the credential from `error`'s message, in the form it was sent (trimmed, a
+    /// session's URL encoding undone) and as held, each in any case or percent-encoding.
+    pub(crate) fn redact_from(&self, error: &mut ApiError) {
         match self {
-            Self::Jwt(jwt) => jwt.expose_secret(),
-            Self::Session(session) => session.expose_secret(),
+            Self::Jwt(jwt) => error.redact(jwt.expose_secret().trim()),
+            Self::Session(session) => {
+                error.redact(session.expose_secret().trim());
+                error.redact(session_header_value(session).trim());
+            }
         }
     }
 
