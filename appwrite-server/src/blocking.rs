@@ -38,10 +38,11 @@ use appwrite_transport::BlockingRuntime;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
+use crate::jwt_cache::JwtCache;
 use crate::requests::{
     CreateJwt, CreateToken, CreateUser, GetOrCreateByEmail, GetOrCreateUser, ListUsers,
 };
-use crate::verify::{JwtCache, VerifiedUser};
+use crate::verify::VerifiedUser;
 
 appwrite_transport::blocking_pending!(Error);
 

@@ -130,7 +130,11 @@ mod tests {
             );
         }
         assert_eq!(redact("nothing here", secret), None);
-        assert_eq!(redact("eyJ0b2s=+/", secret), None, "a part is not the secret");
+        assert_eq!(
+            redact("eyJ0b2s=+/", secret),
+            None,
+            "a part is not the secret"
+        );
         assert_eq!(redact("anything", ""), None);
         assert_eq!(redact("50% off", "off"), Some("50% [redacted]".into()));
     }
