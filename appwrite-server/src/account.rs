@@ -106,6 +106,11 @@ impl UserClient {
         match error {
             Error::Api(mut api) => {
                 self.credential.redact_from(&mut api);
+                if matches!(self.credential, Credential::Jwt(_))
+                    && crate::error::jwt_session_gone(&api)
+                {
+                    api.hint = Some(crate::error::JWT_SESSION_GONE);
+                }
                 Error::Api(api)
             }
             other => other,

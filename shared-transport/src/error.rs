@@ -14,12 +14,15 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TransportError {
-    /// The server did not answer in time (connect or read timeout, or the total timeout).
-    #[error("the request to appwrite timed out")]
+    /// The server did not answer in time (connect or read timeout, or the total timeout). The
+    /// message says when it was the connection that timed out.
+    #[error("{}", crate::hints::timeout_message(.0.as_ref()))]
     Timeout(#[source] BoxError),
     /// No connection could be made (refused, DNS failure, TLS handshake failure). The message
-    /// names the host and port, and says so when an `https` endpoint was answered in plain HTTP.
-    #[error("{}", crate::hints::connect_message(host, *plain_http))]
+    /// names the host and port and, when the cause says, why: the host name did not resolve, the
+    /// connection was refused, the network is unreachable, the TLS handshake failed, or an
+    /// `https` endpoint was answered in plain HTTP.
+    #[error("{}", crate::hints::connect_message(host, *plain_http, source.as_ref()))]
     Connect {
         /// `host:port` that could not be reached.
         host: String,
