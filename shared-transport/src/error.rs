@@ -116,13 +116,12 @@ pub enum ConfigError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BlockingError {
-    /// The call was made inside an async runtime, where blocking would stall the runtime's
-    /// thread. Nothing was sent.
-    #[error(
-        "the blocking API was called inside an async runtime; use the async API there (await the call)"
-    )]
-    InsideRuntime,
-    /// The blocking client's own runtime could not be started.
+    /// The blocking client's runtime ended before the call's answer came: the call panicked on
+    /// the runtime's thread, or the runtime was shut down. Whether the request reached the
+    /// server is unknown.
+    #[error("the blocking client's runtime ended before the call was answered")]
+    RuntimeGone,
+    /// The blocking client's own runtime (or its thread) could not be started.
     #[error("could not start the blocking client's runtime")]
     Runtime(#[source] std::io::Error),
 }
