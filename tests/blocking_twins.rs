@@ -68,7 +68,9 @@ fn methods(text: &str, public_only: bool, into: &mut BTreeMap<&'static str, BTre
 }
 
 fn missing_twins(crate_dir: &str) -> Vec<String> {
-    let src: PathBuf = [env!("CARGO_MANIFEST_DIR"), crate_dir, "src"].iter().collect();
+    let src: PathBuf = [env!("CARGO_MANIFEST_DIR"), crate_dir, "src"]
+        .iter()
+        .collect();
     let mut files = Vec::new();
     sources(&src, &mut files);
     let blocking_file = src.join("blocking.rs");
@@ -91,7 +93,9 @@ fn missing_twins(crate_dir: &str) -> Vec<String> {
     }
     assert!(
         async_api.get("Account").is_some_and(|m| m.contains("get"))
-            && blocking_api.get("Account").is_some_and(|m| m.contains("get")),
+            && blocking_api
+                .get("Account")
+                .is_some_and(|m| m.contains("get")),
         "the sources were not read as expected: {async_api:?} {blocking_api:?}"
     );
     let mut missing = Vec::new();

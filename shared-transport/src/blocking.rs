@@ -283,7 +283,11 @@ mod tests {
 
         let outer = Builder::new_current_thread().enable_all().build().unwrap();
         let inside = outer.block_on(async { runtime.block_on(async { 7 }) });
-        assert_eq!(inside.unwrap(), 7, "no deadlock: the runtime is not this one");
+        assert_eq!(
+            inside.unwrap(),
+            7,
+            "no deadlock: the runtime is not this one"
+        );
         let from_blocking_pool = outer.block_on(async {
             let runtime = runtime.clone();
             tokio::task::spawn_blocking(move || runtime.block_on(async { 8 }))
