@@ -34,7 +34,7 @@ pub(crate) const JWT_SESSION_GONE: &str = "the JWT's session is gone (signed out
 /// session is gone. Appwrite then treats the request as a guest's
 /// (`app/init/resources/request.php`: a JWT whose `sessionId` is not among the user's sessions,
 /// or whose user is not found, leaves the user empty), and `/account` refuses a guest with
-/// `general_unauthorized_scope` "… (role: guests) missing scopes (["account"])"
+/// `general_unauthorized_scope` `… (role: guests) missing scopes (["account"])`
 /// (`app/controllers/shared/api.php`). An expired or forged JWT answers `user_jwt_invalid`.
 pub(crate) fn jwt_session_gone(error: &ApiError) -> bool {
     error.status == 401

@@ -218,7 +218,7 @@ impl JwtCache {
     {
         loop {
             let mut follow = match self.join(&key) {
-                Join::Hit(verified) => return Ok(verified),
+                Join::Hit(verified) => return Ok(*verified),
                 Join::Lead(flight) => return flight.run(ask()).await,
                 Join::Follow(follow) => follow,
             };
@@ -238,7 +238,7 @@ impl JwtCache {
 
     fn join(self: &Arc<Self>, key: &CacheKey) -> Join {
         if let Some(hit) = self.get(key, Now::read()) {
-            return Join::Hit(hit);
+            return Join::Hit(Box::new(hit));
         }
         let mut state = self.lock();
         if let Some((_, follow)) = state.flights.get(key) {
@@ -260,7 +260,7 @@ impl JwtCache {
 }
 
 enum Join {
-    Hit(VerifiedUser),
+    Hit(Box<VerifiedUser>),
     Follow(watch::Receiver<Landing>),
     Lead(Flight),
 }
