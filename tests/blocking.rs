@@ -2,7 +2,7 @@
 //! runtime of its own, and the calls are made from plain threads, as a command-line tool would.
 
 // Set-up helpers outside `#[test]` functions fail loudly too.
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ const KEY: &str = "blocking-key";
 struct Backend {
     // Declared first: dropped (and stopped) before its runtime.
     emulator: Emulator,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 fn backend() -> Backend {
@@ -33,7 +33,7 @@ fn backend() -> Backend {
         .expect("the emulator starts");
     Backend {
         emulator,
-        _runtime: runtime,
+        runtime,
     }
 }
 
@@ -451,7 +451,7 @@ fn behind_keep_alive_limit(backend: &Backend) -> String {
         .trim_end_matches("/v1")
         .parse()
         .unwrap();
-    let proxy = idle_closing_proxy(&backend._runtime, upstream, Duration::from_secs(1));
+    let proxy = idle_closing_proxy(&backend.runtime, upstream, Duration::from_secs(1));
     format!("http://{proxy}/v1")
 }
 

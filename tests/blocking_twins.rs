@@ -1,6 +1,7 @@
 //! Every public method of the async types has a blocking twin of the same name in the SDK's
 //! `blocking` module: a method added to `Account`, `Users`, a `Client` or a `ClientBuilder`
 //! without one fails here. Read from the sources (the two APIs are written side by side).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ const NO_TWIN: [(&str, &str); 1] = [
 
 fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.map(|e| e.path()).unwrap_or_else(|e| panic!("{e}"));
+        let path = entry.unwrap().path();
         if path.is_dir() {
             sources(&path, found);
         } else if path.extension().is_some_and(|ext| ext == "rs") {

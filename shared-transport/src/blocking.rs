@@ -192,9 +192,11 @@ macro_rules! blocking_calls {
 
 /// Defines an SDK's `blocking::ClientBuilder`: the async `crate::ClientBuilder` inside, each
 /// listed setter forwarding to the async one of the same name, and `build()` giving the blocking
-/// `Client` (through `crate::ClientBuilder::build_blocking`).
+/// `Client` (through `crate::ClientBuilder::build_blocking`). `crate` is meant: the types are the
+/// calling SDK's.
 #[macro_export]
 #[doc(hidden)]
+#[allow(clippy::crate_in_macro_def)]
 macro_rules! blocking_builder {
     (
         impl ClientBuilder {
@@ -300,14 +302,14 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::panic)]
     fn a_call_left_unanswered_is_runtime_gone_and_the_runtime_runs_on() {
         let runtime = BlockingRuntime::new().unwrap();
         let error = runtime
             .block_on(async {
-                if runtime_gone_test_panics() {
-                    panic!("a call that panics on the runtime's thread");
-                }
+                assert!(
+                    !runtime_gone_test_panics(),
+                    "a call that panics on the runtime's thread"
+                );
                 1
             })
             .unwrap_err();
