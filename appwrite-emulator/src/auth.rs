@@ -44,6 +44,9 @@ pub(crate) struct AuthUser {
     pub status: bool,
     /// Email, else `User`: how scope errors name the user.
     pub label: String,
+    /// The session has fewer factors than the user's MFA asks for (api.php step 13). Never set for
+    /// a JWT: Appwrite's `session` resource is empty then, so its factor check does not run.
+    pub factors_missing: bool,
 }
 
 /// One request's context: the caller and the request facts handlers need.
@@ -67,8 +70,19 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// Checks the route's scopes, then whether the user is blocked (api.php steps 9 and 10).
+    /// Checks the route's scopes, whether the user is blocked, then whether the session has the
+    /// factors its user's MFA asks for (api.php steps 9, 10 and 13).
     pub(crate) fn authorize(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        self.authorize_mfa_route(scopes)?;
+        if self.key.is_none() && self.user.as_ref().is_some_and(|u| u.factors_missing) {
+            return Err(ApiError::new(ErrorType::UserMoreFactorsRequired));
+        }
+        Ok(())
+    }
+
+    /// [`authorize`](Self::authorize) for the routes of Appwrite's `mfa` group (the MFA
+    /// challenge and factor routes, deleting a session), which a session lacking a factor may use.
+    pub(crate) fn authorize_mfa_route(&self, scopes: &[&str]) -> Result<(), ApiError> {
         let allowed = if let Some(key) = &self.key {
             scopes
                 .iter()
@@ -311,13 +325,16 @@ fn session_user(headers: &HeaderMap, shared: &Shared, now: Millis) -> Option<Aut
     let hash = sha256(credential.expose_secret());
     let mut store = shared.store();
     let user = store.users.get_mut(credential.user_id.as_str())?;
-    let session_id = user.verify_session(&hash, now)?.id.clone();
+    let session = user.verify_session(&hash, now)?;
+    let session_id = session.id.clone();
+    let factors_missing = user.needs_more_factors(session);
     record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: Some(session_id),
         status: user.status,
         label: user.label(),
+        factors_missing,
     })
 }
 
@@ -339,6 +356,7 @@ fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Op
         session_id: None,
         status: user.status,
         label: user.label(),
+        factors_missing: false,
     })
 }
 

@@ -235,7 +235,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Keeps users, tokens, sessions and the clock offset in `path` (JSON, secret hashes only):
+    /// Keeps users, tokens, sessions and the clock offset in `path` (JSON; secret hashes only, but
+    /// for MFA's TOTP secrets and recovery codes, which must be read back as they are):
     /// loaded at start when the file exists, saved atomically every 30 seconds and on shutdown
     /// (or drop). Without it, everything lives in memory only.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {

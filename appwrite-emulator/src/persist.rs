@@ -1,6 +1,7 @@
 //! `--state FILE`: the users, tokens, sessions and clock offset in a JSON file, loaded at start
 //! and saved atomically (write a temporary file next to it, then rename) periodically and on
-//! shutdown. Only secret hashes are stored, never a secret.
+//! shutdown. Only secret hashes are stored, except MFA's TOTP secrets and recovery codes, which
+//! Appwrite too keeps readable; open MFA challenges are not stored.
 
 use std::collections::HashMap;
 use std::io::Read as _;

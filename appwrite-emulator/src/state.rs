@@ -167,6 +167,18 @@ pub(crate) type Name = &'static str;
 #[derive(Debug)]
 pub(crate) struct OutboxFull(pub usize);
 
+impl From<OutboxFull> for crate::error::ApiError {
+    fn from(full: OutboxFull) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralServerError,
+            format!(
+                "The emulator outbox holds its maximum of {} messages. Read and clear it (POST /v1/emulator/reset) or raise the cap (--max-outbox).",
+                full.0
+            ),
+        )
+    }
+}
+
 /// What kind of token a secret belongs to; it decides the session's provider and factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -226,6 +238,9 @@ pub(crate) struct SessionRecord {
     #[serde(deserialize_with = "crate::persist::known_name")]
     pub factor: Name,
     pub ip: String,
+    /// Factors proven after creation and `mfaUpdatedAt` (see `mfa.rs`).
+    #[serde(default)]
+    pub mfa: crate::mfa::SessionMfa,
 }
 
 impl SessionRecord {
@@ -272,6 +287,9 @@ pub(crate) struct UserRecord {
     /// Rebuilt from `sessions` when a state file is loaded.
     #[serde(skip)]
     pub session_by_hash: HashMap<Hash, String>,
+    /// The `mfa` switch, authenticator, recovery codes and open challenges (see `mfa.rs`).
+    #[serde(default)]
+    pub mfa: crate::mfa::UserMfa,
 }
 
 impl UserRecord {
@@ -515,6 +533,7 @@ impl Store {
             token_count: 0,
             sessions: HashMap::new(),
             session_by_hash: HashMap::new(),
+            mfa: crate::mfa::UserMfa::default(),
         };
         Ok(self.users.entry(new.id).or_insert(record))
     }
@@ -645,6 +664,7 @@ mod tests {
                 provider: "token",
                 factor: "token",
                 ip: String::new(),
+                mfa: crate::mfa::SessionMfa::default(),
             });
         }
         u.enforce_session_limit();

@@ -122,7 +122,7 @@ impl Serialize for UserOut<'_> {
             map.serialize_entry(key, &())?;
         }
         map.serialize_entry("phoneVerification", &u.phone_verification)?;
-        map.serialize_entry("mfa", &false)?;
+        map.serialize_entry("mfa", &u.mfa.enabled)?;
         map.serialize_entry("prefs", &u.prefs)?;
         let targets: Vec<_> = u
             .targets
@@ -221,10 +221,10 @@ pub(crate) struct SessionOut<'a> {
     #[serde(rename = "countryName")]
     country_name: &'a str,
     current: bool,
-    factors: [&'a str; 1],
+    factors: Vec<&'static str>,
     secret: std::borrow::Cow<'a, str>,
     #[serde(rename = "mfaUpdatedAt")]
-    mfa_updated_at: &'a str,
+    mfa_updated_at: String,
 }
 
 /// How a session's `secret` field is rendered.
@@ -273,13 +273,17 @@ impl<'a> SessionOut<'a> {
             country_code: "--",
             country_name: "Unknown",
             current,
-            factors: [s.factor],
+            factors: s.factors(),
             secret: match secret {
                 SessionSecret::Hidden => "".into(),
                 SessionSecret::Hash => hex(&s.secret_hash).into(),
                 SessionSecret::Credential(c) => c.into(),
             },
-            mfa_updated_at: "",
+            mfa_updated_at: s
+                .mfa
+                .updated_at
+                .map(|ms| datetime(ms).to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -288,6 +292,13 @@ impl SessionOut<'_> {
     /// The session as stored, without the fields only read routes fill in (`countryName`).
     pub(crate) fn stored(mut self) -> Self {
         self.country_name = "";
+        self
+    }
+
+    /// `mfaUpdatedAt` as it was just set in memory, in the database's format (`Y-m-d H:i:s.v`):
+    /// what `PUT /v1/account/mfa/challenges` answers (MFA/Challenges/Update.php).
+    pub(crate) fn mfa_updated_at_as_set(mut self, ms: Millis) -> Self {
+        self.mfa_updated_at = crate::mfa::database_datetime(ms);
         self
     }
 }

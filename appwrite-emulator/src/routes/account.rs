@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Ctx};
 use crate::clock::millis;
 use crate::cookies::{self, CookieScope};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Me, PathParams};
+use crate::extract::{Body, Me, MfaMe, PathParams};
 use crate::params::{Params, uid};
 use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
 
@@ -37,6 +37,7 @@ pub(super) fn router() -> Routes {
         .route("/jwts", post(create_jwt))
         .route("/jwt", post(create_jwt))
         .route("/prefs", get(super::users_update::get_account_prefs))
+        .merge(super::mfa::router())
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: 10 per hour per IP.
@@ -72,7 +73,7 @@ fn session_not_found() -> ApiError {
 }
 
 /// The user can vanish between authentication and the handler (deleted meanwhile).
-fn user_gone() -> ApiError {
+pub(super) fn user_gone() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
 
@@ -184,8 +185,12 @@ fn logout(
     response
 }
 
-/// `DELETE /v1/account/sessions/{sessionId}`
-async fn delete_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+/// `DELETE /v1/account/sessions/{sessionId}`: in Appwrite's `mfa` group, so a session that
+/// lacks its second factor can still sign out.
+async fn delete_session(
+    MfaMe { ctx, user: me }: MfaMe,
+    PathParams(id): PathParams<String>,
+) -> ApiResult {
     let admitted = DELETE_SESSION.check(&ctx, &Params::default())?;
     let result = remove_session(&ctx, &me, &id);
     admitted.finish(&ctx, result)

@@ -3,10 +3,12 @@
 mod abuse;
 mod account;
 mod emulator;
+mod mfa;
 mod oauth2;
 mod sessions;
 mod tokens;
 mod users;
+mod users_mfa;
 mod users_update;
 
 use std::sync::Arc;

@@ -108,6 +108,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         provider: TokenKind::Generic.provider(),
         factor: TokenKind::Generic.factor(),
         ip: ctx.ip.clone(),
+        mfa: crate::mfa::SessionMfa::default(),
     };
 
     {

@@ -58,12 +58,12 @@ pub(super) fn router() -> Routes {
 
 /// What a server without an SMTP server or SMS provider answers (account.php checks
 /// `_APP_SMTP_HOST` and the phone provider after validating the parameters).
-fn require_messaging(ctx: &Ctx, kind: OutboxKind) -> Result<(), ApiError> {
+pub(super) fn require_messaging(ctx: &Ctx, kind: OutboxKind) -> Result<(), ApiError> {
     if ctx.shared.config.messaging {
         return Ok(());
     }
     Err(match kind {
-        OutboxKind::Phone => ApiError::with_message(
+        OutboxKind::Phone | OutboxKind::MfaPhone => ApiError::with_message(
             ErrorType::GeneralPhoneDisabled,
             "Phone provider not configured",
         ),
@@ -136,9 +136,9 @@ impl NewToken<'_> {
             store.create_user(new, now)?.id.clone()
         };
         let kind = match self.sent_by {
-            OutboxKind::Email => TokenKind::Email,
+            OutboxKind::Email | OutboxKind::MfaEmail => TokenKind::Email,
             OutboxKind::MagicUrl => TokenKind::MagicUrl,
-            OutboxKind::Phone => TokenKind::Phone,
+            OutboxKind::Phone | OutboxKind::MfaPhone => TokenKind::Phone,
         };
         if let Some(user) = store.users.get_mut(&user_id) {
             user.add_token(hash, TokenRecord { kind, expire }, now);
@@ -164,15 +164,7 @@ impl NewToken<'_> {
             sent_at: system_time(issued.now),
             expire: system_time(issued.expire),
         };
-        ctx.shared.push_outbox(message).map_err(|full| {
-            ApiError::with_message(
-                ErrorType::GeneralServerError,
-                format!(
-                    "The emulator outbox holds its maximum of {} messages. Read and clear it (POST /v1/emulator/reset) or raise the cap (--max-outbox).",
-                    full.0
-                ),
-            )
-        })
+        Ok(ctx.shared.push_outbox(message)?)
     }
 
     /// The 201 answer; `shown` is the secret as an API key sees it (a session sees `""`).

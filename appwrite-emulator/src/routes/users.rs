@@ -82,24 +82,29 @@ pub(super) fn router() -> Routes {
             axum::routing::delete(delete_session),
         )
         .route("/jwts", post(create_jwt))
-        .merge(super::users_update::one_user());
+        .merge(super::users_update::one_user())
+        .merge(super::users_mfa::one_user());
     Router::new()
         .route("/", post(create).get(list))
         .nest("/{user_id}", one_user)
 }
 
-fn user_not_found() -> ApiError {
+pub(super) fn user_not_found() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
 
 /// What every `/v1/users/{userId}…` route does first: checks the scope, then the id (Appwrite's
 /// scope check runs before parameter validation).
-fn user_route<'a>(ctx: &Ctx, scope: &str, user_id: &'a str) -> Result<&'a str, ApiError> {
+pub(super) fn user_route<'a>(
+    ctx: &Ctx,
+    scope: &str,
+    user_id: &'a str,
+) -> Result<&'a str, ApiError> {
     ctx.authorize(&[scope])?;
     uid("userId", user_id)
 }
 
-fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
+pub(super) fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
     UserOut {
         user,
         account: false,
@@ -250,6 +255,7 @@ async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
         provider: "server",
         factor: "server",
         ip: ctx.ip.clone(),
+        mfa: crate::mfa::SessionMfa::default(),
     };
     user.add_session(session.clone());
     drop(store);
