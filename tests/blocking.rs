@@ -31,10 +31,7 @@ fn backend() -> Backend {
     let emulator = runtime
         .block_on(Emulator::builder().project(PROJECT).api_key(KEY).start())
         .expect("the emulator starts");
-    Backend {
-        emulator,
-        runtime,
-    }
+    Backend { emulator, runtime }
 }
 
 fn users_client(backend: &Backend) -> server::Client {

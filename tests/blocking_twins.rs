@@ -68,6 +68,30 @@ fn methods(text: &str, public_only: bool, into: &mut BTreeMap<&'static str, BTre
     }
 }
 
+/// The setters `appwrite_transport::blocking_builder!` writes for every SDK, from its list.
+fn connection_settings() -> Vec<String> {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "shared-transport",
+        "src",
+        "blocking.rs",
+    ]
+    .iter()
+    .collect();
+    let text = std::fs::read_to_string(path).unwrap();
+    let list = text
+        .split_once("// The connection settings of both SDKs' builders")
+        .and_then(|(_, rest)| rest.split_once("// (end of the connection settings)"))
+        .map(|(list, _)| list)
+        .expect("the macro's list of connection settings");
+    let names: Vec<String> = list
+        .lines()
+        .filter_map(|line| declared_fn(line, false))
+        .collect();
+    assert!(names.contains(&"endpoint".to_owned()), "{names:?}");
+    names
+}
+
 fn missing_twins(crate_dir: &str) -> Vec<String> {
     let src: PathBuf = [env!("CARGO_MANIFEST_DIR"), crate_dir, "src"]
         .iter()
@@ -81,12 +105,11 @@ fn missing_twins(crate_dir: &str) -> Vec<String> {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{e}"));
         if *file == blocking_file {
             methods(&text, false, &mut blocking_api);
-            // The macro writes the builder's `build` itself.
+            // The macro writes the builder's `build` and the connection settings itself.
             if text.contains("appwrite_transport::blocking_builder!") {
-                blocking_api
-                    .entry("ClientBuilder")
-                    .or_default()
-                    .insert("build".to_owned());
+                let setters = blocking_api.entry("ClientBuilder").or_default();
+                setters.insert("build".to_owned());
+                setters.extend(connection_settings());
             }
         } else {
             methods(&text, true, &mut async_api);

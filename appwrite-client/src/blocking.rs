@@ -40,8 +40,6 @@ use appwrite_models::{
 };
 use appwrite_transport::BlockingRuntime;
 
-use appwrite_transport::RetryPolicy;
-use appwrite_transport::reqwest;
 use tokio::sync::watch;
 
 use crate::client::CredentialMode;
@@ -54,21 +52,8 @@ use crate::store::{ProfileKey, SessionStore};
 appwrite_transport::blocking_pending!(Error);
 
 appwrite_transport::blocking_builder! {
+    // With the connection settings the macro adds (`endpoint`, `project`, the timeouts, …):
     impl ClientBuilder {
-        fn endpoint(endpoint: impl Into<String>);
-        fn project(project: impl Into<String>);
-        fn locale(locale: impl Into<String>);
-        fn user_agent(user_agent: impl Into<String>);
-        fn self_signed(accept: bool);
-        fn connect_timeout(timeout: Duration);
-        fn read_timeout(timeout: Duration);
-        fn timeout(timeout: Duration);
-        fn no_timeout();
-        fn proxy(proxy: reqwest::Proxy);
-        fn no_proxy();
-        fn http_client(client: reqwest::Client);
-        fn retry_policy(policy: RetryPolicy);
-        fn max_response_bytes(limit: usize);
         fn session_store(store: impl SessionStore);
         fn profile(name: impl Into<String>);
         fn origin(origin: impl Into<String>);

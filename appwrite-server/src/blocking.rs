@@ -35,7 +35,7 @@
 use std::time::Duration;
 
 use appwrite_models::{ApiKey, Preferences, Session, SessionId, SessionList, User, UserId};
-use appwrite_transport::{BlockingRuntime, RetryPolicy, reqwest};
+use appwrite_transport::BlockingRuntime;
 
 use crate::credential::Credential;
 use crate::error::{Error, Result};
@@ -49,21 +49,8 @@ use crate::verify::VerifiedUser;
 appwrite_transport::blocking_pending!(Error);
 
 appwrite_transport::blocking_builder! {
+    // With the connection settings the macro adds (`endpoint`, `project`, the timeouts, …):
     impl ClientBuilder {
-        fn endpoint(endpoint: impl Into<String>);
-        fn project(project: impl Into<String>);
-        fn locale(locale: impl Into<String>);
-        fn user_agent(user_agent: impl Into<String>);
-        fn self_signed(accept: bool);
-        fn connect_timeout(timeout: Duration);
-        fn read_timeout(timeout: Duration);
-        fn timeout(timeout: Duration);
-        fn no_timeout();
-        fn proxy(proxy: reqwest::Proxy);
-        fn no_proxy();
-        fn http_client(client: reqwest::Client);
-        fn retry_policy(policy: RetryPolicy);
-        fn max_response_bytes(limit: usize);
         fn api_key(key: impl Into<ApiKey>);
     }
 }

@@ -191,7 +191,8 @@ macro_rules! blocking_calls {
 }
 
 /// Defines an SDK's `blocking::ClientBuilder`: the async `crate::ClientBuilder` inside, each
-/// listed setter forwarding to the async one of the same name, and `build()` giving the blocking
+/// setter forwarding to the async one of the same name (the connection settings both SDKs have,
+/// listed here, then the SDK's own, listed by the caller), and `build()` giving the blocking
 /// `Client` (through `crate::ClientBuilder::build_blocking`). `crate` is meant: the types are the
 /// calling SDK's.
 #[macro_export]
@@ -200,8 +201,33 @@ macro_rules! blocking_calls {
 macro_rules! blocking_builder {
     (
         impl ClientBuilder {
-            $( fn $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )*
+            $( $own:tt )*
         }
+    ) => {
+        $crate::blocking_builder! {
+            @setters
+            // The connection settings of both SDKs' builders (`HttpConfig`'s):
+            fn endpoint(endpoint: impl Into<String>);
+            fn project(project: impl Into<String>);
+            fn locale(locale: impl Into<String>);
+            fn user_agent(user_agent: impl Into<String>);
+            fn self_signed(accept: bool);
+            fn connect_timeout(timeout: ::std::time::Duration);
+            fn read_timeout(timeout: ::std::time::Duration);
+            fn timeout(timeout: ::std::time::Duration);
+            fn no_timeout();
+            fn proxy(proxy: $crate::reqwest::Proxy);
+            fn no_proxy();
+            fn http_client(client: $crate::reqwest::Client);
+            fn retry_policy(policy: $crate::RetryPolicy);
+            fn max_response_bytes(limit: usize);
+            // (end of the connection settings)
+            $( $own )*
+        }
+    };
+    (
+        @setters
+        $( fn $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )*
     ) => {
         /// The blocking [`Client`]'s builder, from [`Client::builder`]: the settings of
         /// [`crate::ClientBuilder`], each setter the async one of the same name; its
