@@ -4,28 +4,12 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use appwrite_server::{JwtCache, Users};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{client, fixture, json_response};
-use serde_json::json;
+use common::{client, fixture, in_an_hour, json_response, jwt};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn jwt() -> String {
-    let exp = (SystemTime::now() + Duration::from_secs(3600))
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let part = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        part(json!({"typ": "JWT", "alg": "HS256"})),
-        part(json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
-    )
-}
 
 /// A server answering `GET /v1/account` with `response` after a pause long enough for every
 /// concurrent call to arrive while the first request is under way.
@@ -45,7 +29,7 @@ async fn account_requests(server: &MockServer) -> usize {
 
 /// `calls` concurrent `verify_jwt` of one token, each on its own task.
 async fn verify_at_once(users: &Users, calls: usize) -> Vec<appwrite_server::Result<String>> {
-    let token = jwt();
+    let token = jwt(in_an_hour());
     let tasks: Vec<_> = (0..calls)
         .map(|_| {
             let users = users.clone();
@@ -87,7 +71,7 @@ async fn concurrent_callers_share_appwrites_refusal_too() {
     }
     assert_eq!(account_requests(&server).await, 1);
     // A refusal is not cached: the next caller asks again.
-    assert!(users.verify_jwt(jwt()).await.is_err());
+    assert!(users.verify_jwt(jwt(in_an_hour())).await.is_err());
     assert_eq!(account_requests(&server).await, 2);
 }
 
@@ -107,7 +91,7 @@ async fn a_dropped_caller_does_not_strand_the_ones_waiting_on_its_request() {
         .mount(&server)
         .await;
     let users = Users::new(&client(&server)).with_jwt_cache(JwtCache::new(100));
-    let token = jwt();
+    let token = jwt(in_an_hour());
 
     let first = tokio::spawn(users.verify_jwt(token.clone()));
     while account_requests(&server).await == 0 {
@@ -132,7 +116,7 @@ async fn the_longest_max_age_never_panics() {
     let server = slow_account(json_response(200, "user.json")).await;
     let users =
         Users::new(&client(&server)).with_jwt_cache(JwtCache::new(100).max_age(Duration::MAX));
-    let token = jwt();
+    let token = jwt(in_an_hour());
     for _ in 0..3 {
         assert_eq!(
             users.verify_jwt(token.as_str()).await.unwrap().user.id,
