@@ -11,6 +11,10 @@ use tokio::sync::mpsc as jobs;
 
 use crate::error::BlockingError;
 
+/// How long the runtime's thread waits, once the last clone is gone, for blocking work left
+/// on its pool.
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One call, as the runtime's thread runs it: the SDK's future, with its answer sent back.
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -50,7 +54,10 @@ impl BlockingRuntime {
                         tokio::spawn(job);
                     }
                 });
-                // Dropping the runtime here, outside `block_on`, ends the calls still running.
+                // No call is under way (each holds a clone): only blocking work may be left, such
+                // as a name lookup that hangs. It is not waited for past this bound; it finishes
+                // on its own.
+                runtime.shutdown_timeout(SHUTDOWN_WAIT);
             })
             .map_err(BlockingError::Runtime)?;
         Ok(Self {
