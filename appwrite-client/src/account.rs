@@ -167,7 +167,7 @@ impl Account {
     }
 
     /// A JSON Web Token for the held session (`POST /account/jwts`), to prove the user's identity
-    /// to your own backend. Set its lifetime with [`CreateJwt::duration`] (0 to 3600 s, default
+    /// to your own backend. Set its lifetime with [`CreateJwt::duration`] (1 to 3600 s, default
     /// 900 s), then await it.
     pub fn create_jwt(&self) -> CreateJwt {
         CreateJwt::new(self.clone())

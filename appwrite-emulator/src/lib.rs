@@ -63,8 +63,10 @@ mod auth;
 mod clock;
 mod cookies;
 mod crypto;
+mod email;
 mod emulator;
 mod error;
+mod error_page;
 mod extract;
 mod jwt;
 mod mfa;
@@ -76,6 +78,7 @@ mod random;
 mod ratelimit;
 mod routes;
 mod state;
+mod trust;
 mod wire;
 
 pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};

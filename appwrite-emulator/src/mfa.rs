@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Millis, datetime};
+use crate::clock::Millis;
 use crate::crypto::Hash;
 use crate::state::{SessionRecord, UserRecord};
 
@@ -262,16 +262,6 @@ pub(crate) fn new_recovery_codes() -> Result<Vec<Sealed>, getrandom::Error> {
         .collect()
 }
 
-/// `DateTime::now()` as the database keeps it (`Y-m-d H:i:s.v`, UTC): what
-/// `PUT /v1/account/mfa/challenges` answers in `mfaUpdatedAt`, since it sets the value in memory
-/// and never reads it back through the datetime filter.
-pub(crate) fn database_datetime(ms: Millis) -> String {
-    let wire = datetime(ms).to_string();
-    wire.strip_suffix("+00:00")
-        .unwrap_or(&wire)
-        .replacen('T', " ", 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +338,5 @@ mod tests {
                     .bytes()
                     .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         }));
-        assert_eq!(database_datetime(1_000), "1970-01-01 00:00:01.000");
     }
 }

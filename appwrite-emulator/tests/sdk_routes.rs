@@ -6,7 +6,6 @@ mod common;
 
 use appwrite_models::protocol::routes;
 use common::{Env, KEY, PROJECT};
-use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_sdk_route_is_served() {
@@ -44,12 +43,8 @@ async fn every_sdk_route_is_served() {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        let kind = response
-            .json::<Value>()
-            .await
-            .ok()
-            .and_then(|body| body["type"].as_str().map(str::to_owned))
-            .unwrap_or_default();
+        // Unmatched requests get Appwrite's HTML error page; the helper reads either form.
+        let kind = common::error_type(response).await;
         if kind == "general_route_not_found" || status == 405 {
             unserved.push(format!(
                 "{} {} -> {status} {kind}",

@@ -171,8 +171,8 @@ impl Users {
     }
 
     /// Creates a JSON Web Token that acts as the user: `POST /users/{userId}/jwts`, scope
-    /// `users.write`. By default it is tied to the user's newest session and valid for 15
-    /// minutes.
+    /// `users.write`. By default it is tied to no session (it outlives a sign-out; see
+    /// [`CreateJwt::session_id`], `"recent"` for the newest session) and valid for 15 minutes.
     pub fn create_jwt(&self, user_id: impl Into<UserId>) -> CreateJwt {
         CreateJwt::new(self.client.clone(), user_id.into())
     }

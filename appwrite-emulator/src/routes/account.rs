@@ -94,6 +94,7 @@ async fn get_account(Me { ctx, user: me }: Me) -> ApiResult {
         user,
         account: true,
         legacy: ctx.legacy_format,
+        fresh_access: me.fresh_access,
     }))
 }
 
@@ -148,7 +149,7 @@ fn extend_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
         .get_mut(wanted)
         .ok_or_else(session_not_found)?;
     session.expire = now.saturating_add(millis(ctx.shared.config.session_duration));
-    session.updated_at = now;
+    let old_updated_at = std::mem::replace(&mut session.updated_at, now);
     // Appwrite answers with the stored document: `current` and `countryName` keep the model's
     // defaults (`false`, `""`), since only the read routes fill them in.
     Ok(ok(&SessionOut::new(
@@ -157,7 +158,8 @@ fn extend_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
         false,
         SessionSecret::Hidden,
     )
-    .stored()))
+    .stored()
+    .extended(old_updated_at, session.expire)))
 }
 
 /// Logout headers: both cookies expired and `X-Fallback-Cookies: []` (unless same-site).
@@ -238,8 +240,7 @@ async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
     admitted.finish(&ctx, result)
 }
 
-/// Signs a JWT for the request's session. A `duration` of 0 is accepted (`Range(0, 3600)`) and
-/// gives a JWT that has already expired, as Appwrite's does.
+/// Signs a JWT for the request's session.
 fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let duration = p.range(
         "duration",
@@ -249,6 +250,7 @@ fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
     };
+    crate::jwt::check_max_age(duration)?;
     let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
     let jwt = ctx.shared.jwt.issue(&me.id, session_id, now_s, duration)?;
     Ok(created(&JwtOut { jwt }))

@@ -235,6 +235,8 @@ async fn update_mfa(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
         user,
         account: true,
         legacy: ctx.legacy_format,
+        // updateDocument's answer is read back (decoded): ISO datetimes.
+        fresh_access: None,
     }))
 }
 
@@ -318,6 +320,8 @@ async fn verify_authenticator(
         user,
         account: true,
         legacy: ctx.legacy_format,
+        // updateDocument's answer is read back (decoded): ISO datetimes.
+        fresh_access: None,
     }))
 }
 

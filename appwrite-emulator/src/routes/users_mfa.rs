@@ -32,7 +32,7 @@ pub(super) fn one_user() -> Routes {
 
 /// `PATCH /v1/users/{userId}/mfa` (`users.write`): answers the user.
 async fn update_mfa(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): Body) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let enabled = p.boolean("mfa", None)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -47,7 +47,7 @@ async fn update_mfa(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
 /// `GET /v1/users/{userId}/mfa/factors` (`users.read`): `recoveryCode` is always `false` here,
 /// since users.php leaves it at the model's default.
 async fn list_factors(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let user_id = user_route(&ctx, &["users.read"], &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
     Ok(ok(&FactorsOut::of(user, false)))
@@ -55,7 +55,7 @@ async fn list_factors(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiR
 
 /// `GET /v1/users/{userId}/mfa/recovery-codes` (`users.read`).
 async fn get_recovery_codes(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let user_id = user_route(&ctx, &["users.read"], &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
     if user.mfa.recovery_codes.is_empty() {
@@ -67,7 +67,7 @@ async fn get_recovery_codes(ctx: Ctx, PathParams(user_id): PathParams<String>) -
 /// `PATCH /v1/users/{userId}/mfa/recovery-codes` (`users.write`): creates them, answering 200
 /// (not 201 as the account route does).
 async fn create_recovery_codes(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let codes = mfa::new_recovery_codes()?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -77,7 +77,7 @@ async fn create_recovery_codes(ctx: Ctx, PathParams(user_id): PathParams<String>
 
 /// `PUT /v1/users/{userId}/mfa/recovery-codes` (`users.write`): regenerates them.
 async fn regenerate_recovery_codes(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let codes = mfa::new_recovery_codes()?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -90,7 +90,7 @@ async fn delete_authenticator(
     ctx: Ctx,
     PathParams((user_id, kind)): PathParams<(String, String)>,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     // Past the whitelist, users.php deletes the TOTP authenticator whatever the case of `type`.
     authenticator_type(&kind)?;
     let mut store = ctx.shared.store();

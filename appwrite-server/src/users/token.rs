@@ -126,7 +126,9 @@ impl CreateJwt {
         }
     }
 
-    /// The session the token is tied to (by default the user's newest one).
+    /// The session the token is tied to; `"recent"` names the user's newest one. Without it the
+    /// token is tied to no session and keeps working after the user signs out (Appwrite 1.9.6's
+    /// `sessionId` default is `""`, users.php `createJWT`).
     pub fn session_id(mut self, session_id: impl Into<SessionId>) -> Self {
         self.session_id = Some(session_id.into());
         self

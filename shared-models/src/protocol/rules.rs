@@ -44,8 +44,9 @@ pub const TOKEN_EXPIRE_SECS: RangeInclusive<u64> = 60..=31_536_000;
 /// Appwrite's default token lifetime in seconds (15 minutes).
 pub const TOKEN_EXPIRE_DEFAULT_SECS: u64 = 900;
 
-/// A JWT's lifetime in seconds as Appwrite accepts it (`duration` of `POST /account/jwts` and
-/// `POST /users/{userId}/jwts`). Appwrite takes 0, a JWT that has expired when it arrives; the
+/// A JWT's lifetime in seconds as Appwrite's validator takes it (`duration` of
+/// `POST /account/jwts` and `POST /users/{userId}/jwts`). 0 passes the validator, then
+/// adhocore/jwt 1.1.4 refuses a max age below 1 and Appwrite answers 500 `general_unknown`; the
 /// SDKs send [`JWT_DURATION_SENT_SECS`].
 pub const JWT_DURATION_SECS: RangeInclusive<u64> = 0..=3600;
 /// A JWT's lifetime in seconds as the SDKs send it: at least one second, so a JWT is never dead
