@@ -173,6 +173,9 @@ impl Account {
     }
 }
 
+/// What a refused code means (`user_invalid_token` here is about the code, not a login token).
+const WRONG_CODE_HINT: &str = "the code is wrong, was already used, or its challenge expired: try again or start a new challenge";
+
 /// Sends with the session; a code the server echoes never reaches an error message.
 async fn send_redacted(
     client: &Client,
@@ -182,6 +185,9 @@ async fn send_redacted(
     match client.send(request, Auth::Session).await {
         Err(Error::Api(mut api)) => {
             api.redact(otp);
+            if api.error_type == appwrite_models::ErrorType::UserInvalidToken {
+                api.hint = Some(WRONG_CODE_HINT);
+            }
             Err(Error::Api(api))
         }
         other => other,

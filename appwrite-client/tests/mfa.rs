@@ -221,6 +221,10 @@ async fn a_wrong_code_is_refused_and_the_session_stays_one_factor() {
         .unwrap_err();
     assert!(error.is_unauthorized() && !error.is_more_factors_required());
     assert!(!error.to_string().contains(OTP));
+    assert!(
+        error.to_string().contains("the code is wrong"),
+        "the hint is about the code, not a login token: {error}"
+    );
     assert!(!format!("{error:?}").contains(OTP));
     assert!(client.is_signed_in() && client.needs_second_factor());
     let saved = store.load(&key(&server)).unwrap().unwrap();

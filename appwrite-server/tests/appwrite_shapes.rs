@@ -5,7 +5,7 @@
 mod common;
 
 use appwrite_server::Users;
-use common::{client, fixture, jwt_for_an_hour, mount};
+use common::{client, fixture, in_an_hour, jwt, mount};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -26,7 +26,7 @@ async fn verify_jwt_reads_the_first_answer_of_the_day() {
     .await;
 
     let verified = Users::new(&client(&server))
-        .verify_jwt(jwt_for_an_hour())
+        .verify_jwt(jwt(in_an_hour()))
         .await
         .unwrap();
     assert_eq!(

@@ -6,7 +6,7 @@ mod common;
 
 use appwrite_server::{AuthenticatorType, Factor, JwtCache, Users};
 use common::{
-    assert_server_headers, body_json, client, json_response, jwt_for_an_hour, mount, users,
+    assert_server_headers, body_json, client, in_an_hour, json_response, jwt, mount, users,
 };
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
@@ -158,7 +158,7 @@ async fn verify_jwt_says_the_session_needs_a_second_factor_and_never_caches_it()
     )
     .await;
     let users = Users::new(&client(&server)).with_jwt_cache(JwtCache::new(100));
-    let token = jwt_for_an_hour();
+    let token = jwt(in_an_hour());
     for _ in 0..2 {
         let err = users.verify_jwt(token.as_str()).await.unwrap_err();
         assert!(err.is_more_factors_required() && err.is_unauthorized());

@@ -11,7 +11,8 @@
 //!   [`ID::validate_custom`].
 //! - Secrets: [`ApiKey`], [`TokenSecret`], [`SessionCredential`], [`JwtSecret`], [`TotpSecret`],
 //!   [`RecoveryCode`]: redacted in `Debug`, read only through `expose_secret()`.
-//! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`].
+//! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`]; [`Printable`] shows a server's text
+//!   with its control characters escaped.
 //! - [`Datetime`]: Appwrite's `2020-10-15T06:38:00.000+00:00`, `""` as unset.
 //! - [`credential`]: the session encoding and where responses carry it; [`headers`]: the SDK
 //!   headers; [`protocol`]: endpoint URLs and response decoding.
@@ -44,6 +45,7 @@ mod secret;
 mod serde_util;
 mod session;
 mod set_cookie;
+mod text;
 mod token;
 mod user;
 
@@ -55,6 +57,7 @@ pub use secret::{
     ApiKey, JwtSecret, ProviderToken, RecoveryCode, SessionCredential, TokenSecret, TotpSecret,
 };
 pub use session::{Session, SessionList};
+pub use text::Printable;
 pub use token::{Jwt, Token};
 pub use user::{Preferences, Target, User, UserList};
 
