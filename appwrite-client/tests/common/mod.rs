@@ -11,6 +11,9 @@ use appwrite_client::{
     Client, ClientBuilder, Datetime, RetryPolicy, SessionCredential, SessionStore, StoredSession,
 };
 use wiremock::matchers::{method, path};
+
+#[cfg(feature = "loopback-login")]
+pub mod loopback;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const PROJECT: &str = "demo";
