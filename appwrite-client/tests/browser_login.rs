@@ -278,9 +278,9 @@ async fn the_cli_example_logs_in_with_the_browser_and_remembers_it() {
 fn cli_help_goes_to_standard_output_and_succeeds() {
     let output = Command::new(cli_login()).arg("--help").output().unwrap();
     assert!(output.status.success(), "{output:?}");
+    assert!(output.stderr.is_empty(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("usage: cli_login"), "{stdout}");
-    assert!(output.stderr.is_empty(), "{output:?}");
     // A mistake is still a usage error on standard error.
     let output = Command::new(cli_login()).arg("--bogus").output().unwrap();
     assert_eq!(output.status.code(), Some(2));

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use appwrite_client::login::{LoginError, LoopbackLogin};
 use appwrite_client::{Account, MemoryStore, reqwest};
-use common::loopback::{PROVIDER, Browser, get, login};
+use common::loopback::{Browser, PROVIDER, get, login};
 use common::{
     PROJECT, Source, TOKEN_SECRET, USER, client_with, credential, in_days, mount_default_login,
     mount_login, received, session_created,
@@ -61,7 +61,11 @@ async fn refusals_do_not_end_the_wait_and_the_callback_signs_in() {
             403,
             "no state",
         ),
-        (format!("{base}/callback?state={state}"), 400, "no userId/secret"),
+        (
+            format!("{base}/callback?state={state}"),
+            400,
+            "no userId/secret",
+        ),
     ] {
         assert_eq!(browser.step(&target).await.status, expected, "{why}");
     }
@@ -85,7 +89,11 @@ async fn refusals_do_not_end_the_wait_and_the_callback_signs_in() {
 
     let answer = browser.step(&good).await;
     assert_eq!(answer.status, 200);
-    assert!(answer.page.contains("You can close this tab"), "{}", answer.page);
+    assert!(
+        answer.page.contains("You can close this tab"),
+        "{}",
+        answer.page
+    );
     let session = waiting.await.unwrap().unwrap();
     assert_eq!(session.user_id.as_str(), USER);
     assert!(client.is_signed_in());
@@ -164,7 +172,10 @@ async fn a_second_visit_to_the_start_page_ends_the_login_with_an_error() {
     assert!(second.set_cookies.is_empty());
     let error = waiting.await.unwrap().unwrap_err();
     assert!(matches!(error, LoginError::StartedTwice), "{error:?}");
-    assert!(error.to_string().contains("start the login again"), "{error}");
+    assert!(
+        error.to_string().contains("start the login again"),
+        "{error}"
+    );
     // Whoever came first cannot sign in any more: the listener is gone.
     assert!(reqwest::Client::new().get(&good).send().await.is_err());
     assert!(!client.is_signed_in());
@@ -374,7 +385,9 @@ async fn the_wait_times_out() {
 fn notices() -> (Arc<Mutex<Vec<String>>>, impl FnMut(&str) + Send + 'static) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    (seen, move |why: &str| sink.lock().unwrap().push(why.to_owned()))
+    (seen, move |why: &str| {
+        sink.lock().unwrap().push(why.to_owned())
+    })
 }
 
 #[tokio::test]
@@ -400,7 +413,10 @@ async fn only_the_callback_url_is_taken_from_a_paste() {
     assert_eq!(callback.secret.expose_secret(), TOKEN_SECRET);
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3, "{seen:?}");
-    assert!(seen[0].contains("not the address the browser ended on"), "{seen:?}");
+    assert!(
+        seen[0].contains("not the address the browser ended on"),
+        "{seen:?}"
+    );
     assert!(seen[2].contains("another login"), "{seen:?}");
     assert!(seen.iter().all(|why| !why.contains(TOKEN_SECRET)));
 }
@@ -530,7 +546,8 @@ async fn the_login_futures_are_send() {
     send(&finish);
     drop(finish);
     let oauth2 = std::future::IntoFuture::into_future(
-        appwrite_client::login::oauth2(&account, "mock").on_url(|prompt| assert!(!prompt.url.is_empty())),
+        appwrite_client::login::oauth2(&account, "mock")
+            .on_url(|prompt| assert!(!prompt.url.is_empty())),
     );
     send(&oauth2);
 }

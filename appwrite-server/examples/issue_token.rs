@@ -73,7 +73,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let secret = token.secret.expose_secret();
         println!("secret:  {secret}");
         println!("expires: {}", token.expire);
-        println!("sign in as the user's app would (same APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID):");
+        println!(
+            "sign in as the user's app would (same APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID):"
+        );
         println!(
             "  cargo run -p appwrite-client --example cli_login -- login {} {secret}",
             token.user_id
@@ -87,18 +89,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Whether `endpoint` is on this machine: the only place `--print-secret` may be used.
 fn is_local(endpoint: &str) -> bool {
-    Url::parse(endpoint).is_ok_and(|url| {
-        matches!(
-            url.host_str(),
-            Some("127.0.0.1" | "localhost" | "[::1]")
-        )
-    })
+    Url::parse(endpoint)
+        .is_ok_and(|url| matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")))
 }
 
 /// `message: cause: cause…` on one line.
 fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
     let chain = std::iter::successors(Some(error), |error| error.source());
-    chain.map(ToString::to_string).collect::<Vec<_>>().join(": ")
+    chain
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// The first two characters and a mask: enough to tell tokens apart in a log, useless to log in.

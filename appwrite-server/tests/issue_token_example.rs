@@ -38,7 +38,13 @@ async fn run(endpoint: &str, args: &[&str]) -> Output {
 
 async fn appwrite() -> MockServer {
     let server = MockServer::start().await;
-    mount(&server, "GET", "/v1/users/user-42", json_response(200, "user.json")).await;
+    mount(
+        &server,
+        "GET",
+        "/v1/users/user-42",
+        json_response(200, "user.json"),
+    )
+    .await;
     mount(
         &server,
         "POST",
@@ -58,7 +64,8 @@ async fn print_secret_on_a_local_endpoint_leads_into_the_client_login() {
     assert!(output.status.success(), "{stdout}{output:?}");
     assert!(stdout.contains("secret:  c9e1f04b\n"), "{stdout}");
     assert!(
-        stdout.contains("cargo run -p appwrite-client --example cli_login -- login user-42 c9e1f04b"),
+        stdout
+            .contains("cargo run -p appwrite-client --example cli_login -- login user-42 c9e1f04b"),
         "{stdout}"
     );
 

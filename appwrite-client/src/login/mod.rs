@@ -235,7 +235,9 @@ impl LoopbackLogin {
     /// Called with a short sentence for the user (why, and what to paste instead) each time a
     /// pasted line is not taken; the wait goes on. The library prints nothing itself.
     pub fn on_ignored_paste(mut self, notify: impl FnMut(&str) + Send + 'static) -> Self {
-        self.paste.get_or_insert_with(PasteSource::default).on_ignored = Some(Box::new(notify));
+        self.paste
+            .get_or_insert_with(PasteSource::default)
+            .on_ignored = Some(Box::new(notify));
         self
     }
 
@@ -377,4 +379,3 @@ fn random_hex() -> Result<String, LoginError> {
         hex
     }))
 }
-

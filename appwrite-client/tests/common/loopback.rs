@@ -87,7 +87,8 @@ impl Browser {
                 .filter_map(|a| a.trim().split_once('='))
                 .find(|(k, _)| k.eq_ignore_ascii_case("path"))
                 .map_or("/".to_owned(), |(_, v)| v.to_owned());
-            self.jar.retain(|(h, p, n, _)| !(*h == host && *p == path && n == name));
+            self.jar
+                .retain(|(h, p, n, _)| !(*h == host && *p == path && n == name));
             self.jar
                 .push((host.clone(), path, name.to_owned(), value.to_owned()));
         }
