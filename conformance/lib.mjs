@@ -70,3 +70,16 @@ export function checkToken(token, userId) {
   check(token.userId === userId, `token.userId ${token.userId} != ${userId}`);
   check(/^[0-9a-f]{6}$/.test(token.secret), `token.secret ${JSON.stringify(token.secret)} is not 6 lowercase hex chars`);
 }
+
+// The code the emulator "sent" for an MFA challenge (or token) id, from GET /v1/emulator/outbox
+// (an appwrite-emulator control route, behind the API key).
+export async function outboxCode(id) {
+  const res = await fetch(`${env.endpoint}/emulator/outbox`, {
+    headers: { 'X-Appwrite-Project': env.project, 'X-Appwrite-Key': env.key },
+  });
+  check(res.ok, `GET /emulator/outbox answered ${res.status}`);
+  const { messages } = await res.json();
+  const message = messages.filter((m) => m.tokenId === id).pop();
+  check(message, `no outbox message for ${id}`);
+  return message.secret;
+}

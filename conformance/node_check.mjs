@@ -1,8 +1,8 @@
 // Custom-token flow through node-appwrite (a server SDK), unmodified.
 // SSR flow (protocol §9): the API-key client creates user, token and session; the encoded
 // session from Session.secret then drives a key-less client. Finally the pure-client path.
-import { Client, Users, Account, ID } from 'node-appwrite';
-import { env, installedVersion, reporter, check, expect401, checkEncodedSession, checkToken } from './lib.mjs';
+import { Client, Users, Account, ID, AuthenticationFactor } from 'node-appwrite';
+import { env, installedVersion, reporter, check, expect401, checkEncodedSession, checkToken, outboxCode } from './lib.mjs';
 
 const step = reporter(`node-appwrite ${installedVersion('node-appwrite')}`);
 
@@ -54,4 +54,50 @@ await step('create session (no key)', async () => {
   const s = await guest.createSession({ userId: user.$id, secret: token2.secret });
   check(s.userId === user.$id, `session.userId ${s.userId} != ${user.$id}`);
   check(s.secret === '', `session.secret must be "" without a key, got ${JSON.stringify(s.secret)}`);
+});
+
+// MFA (Appwrite 1.9.6: app/controllers/shared/api.php "Validate MFA requirements"): a user with MFA
+// on and a verified email signs in with a custom token; the one-factor session is refused until
+// an email challenge passes. The code is read from the emulator's outbox, so this part needs
+// appwrite-emulator.
+const mfaUser = await step('create user with a verified email and MFA on', async () => {
+  const u = await users.create({ userId: ID.unique(), email: `mfa-${ID.unique()}@example.com` });
+  await users.updateEmailVerification({ userId: u.$id, emailVerification: true });
+  const updated = await users.updateMFA({ userId: u.$id, mfa: true });
+  check(updated.mfa === true, `user.mfa is ${updated.mfa}`);
+  return u;
+});
+
+const mfaSession = await step('create session from a custom token (API key)', async () => {
+  const t = await users.createToken({ userId: mfaUser.$id });
+  const s = await new Account(admin).createSession({ userId: mfaUser.$id, secret: t.secret });
+  check(JSON.stringify(s.factors) === '["token"]', `session.factors ${JSON.stringify(s.factors)}`);
+  return s;
+});
+
+const mfaAccount = new Account(new Client().setEndpoint(env.endpoint).setProject(env.project).setSession(mfaSession.secret));
+
+await step('get account before the second factor fails with user_more_factors_required', async () => {
+  const e = await expect401(() => mfaAccount.get());
+  check(e.type === 'user_more_factors_required', `error type ${e.type}`);
+});
+
+const challenge = await step('createMFAChallenge(email)', async () => {
+  const c = await mfaAccount.createMFAChallenge({ factor: AuthenticationFactor.Email });
+  check(c.userId === mfaUser.$id, `challenge.userId ${c.userId} != ${mfaUser.$id}`);
+  return c;
+});
+
+const code = await step('read the emailed code from the emulator outbox', () => outboxCode(challenge.$id));
+
+await step('updateMFAChallenge with the code', async () => {
+  const s = await mfaAccount.updateMFAChallenge({ challengeId: challenge.$id, otp: code });
+  check(s.$id === mfaSession.$id, `session ${s.$id} != ${mfaSession.$id}`);
+  check(JSON.stringify(s.factors) === '["token","email"]', `session.factors ${JSON.stringify(s.factors)}`);
+  check(typeof s.mfaUpdatedAt === 'string' && s.mfaUpdatedAt.length > 0, 'mfaUpdatedAt is empty');
+});
+
+await step('get account after the second factor', async () => {
+  const me = await mfaAccount.get();
+  check(me.$id === mfaUser.$id && me.mfa === true, `account ${me.$id} mfa=${me.mfa}`);
 });

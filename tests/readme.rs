@@ -51,23 +51,42 @@ fn every_rust_snippet_is_compiled() {
     }
 }
 
+/// Each README's dependency lines, as a stranger pastes them into a project beside a checkout of
+/// this repository (`../appwrite-custom-token/`): each names a crate folder of this checkout whose
+/// package has that name, and the future version line is marked "once published".
 #[test]
 fn dependency_lines_resolve_before_publication() {
-    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
-    let toml = blocks(&readme, "toml").join("\n");
-    let git = format!(
-        "appwrite-emulator = {{ git = \"{}\" }}",
-        env!("CARGO_PKG_REPOSITORY")
-    );
-    assert!(toml.contains(&git), "{toml}");
-    assert!(toml.contains("# appwrite-emulator = { path = \""), "{toml}");
-    for line in toml.lines() {
+    for readme in [
+        "README.md",
+        "appwrite-server/README.md",
+        "appwrite-client/README.md",
+        "appwrite-emulator/README.md",
+    ] {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(readme)).unwrap();
+        let ours: Vec<String> = blocks(&text, "toml")
+            .iter()
+            .flat_map(|block| block.lines().map(str::to_owned).collect::<Vec<_>>())
+            .filter(|line| line.starts_with("appwrite-"))
+            .collect();
+        assert!(!ours.is_empty(), "{readme} shows no dependency line");
+        for line in &ours {
+            let (name, value) = line.split_once(" = ").unwrap();
+            let folder = value
+                .split_once("path = \"../appwrite-custom-token/")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(folder, _)| folder)
+                .unwrap_or_else(|| panic!("{readme}: a line that works today is a path: {line}"));
+            let manifest = std::fs::read_to_string(Path::new(ROOT).join(folder).join("Cargo.toml"))
+                .unwrap_or_else(|e| panic!("{readme}: {line}: {e}"));
+            assert!(
+                manifest.contains(&format!("\nname = \"{name}\"\n")),
+                "{readme}: {folder}/Cargo.toml is not the package {name}"
+            );
+        }
         assert!(
-            !(line.starts_with("appwrite-")
-                && line
-                    .split_once(" = ")
-                    .is_some_and(|(_, value)| value.starts_with('"'))),
-            "a bare version line does not resolve before publication: {line}"
+            text.lines()
+                .any(|l| l.starts_with("# appwrite-") && l.ends_with("# once published")),
+            "{readme}: the future version line is marked \"once published\""
         );
     }
 }

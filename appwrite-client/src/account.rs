@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use appwrite_models::credential::{self, CredentialUpdate};
+use appwrite_models::protocol::{routes, rules};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::reqwest::Url;
 use appwrite_transport::{DecodeError, InvalidInput, Request, Response};
 use serde::Serialize;
@@ -107,23 +107,19 @@ impl Account {
     /// The signed-in user (`GET /account`). A 401 means signed out, or the session was refused
     /// (and then forgotten).
     pub fn get(&self) -> ResponseFuture<User> {
-        let request = Request::new(Method::GET, "/account", []);
+        let request = Request::to(routes::account::GET, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// One session of the user (`GET /account/sessions/{id}`); `"current"` is the held one.
     pub fn get_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<Session> {
-        let request = Request::new(
-            Method::GET,
-            "/account/sessions/{sessionId}",
-            [session_id.into().as_str()],
-        );
+        let request = Request::to(routes::account::GET_SESSION, [session_id.into().as_str()]);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// All sessions of the user (`GET /account/sessions`).
     pub fn list_sessions(&self) -> ResponseFuture<SessionList> {
-        let request = Request::new(Method::GET, "/account/sessions", []);
+        let request = Request::to(routes::account::LIST_SESSIONS, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
@@ -167,12 +163,12 @@ impl Account {
     /// [`delete_session`](Self::delete_session).
     pub fn delete_sessions(&self) -> ResponseFuture<()> {
         let client = self.client.clone();
-        let request = Request::new(Method::DELETE, "/account/sessions", []);
+        let request = Request::to(routes::account::DELETE_SESSIONS, []);
         ResponseFuture::new(async move { log_out(&client, request).await })
     }
 
     /// A JSON Web Token for the held session (`POST /account/jwts`), to prove the user's identity
-    /// to your own backend. Set its lifetime with [`CreateJwt::duration`] (0 to 3600 s, default
+    /// to your own backend. Set its lifetime with [`CreateJwt::duration`] (1 to 3600 s, default
     /// 900 s), then await it.
     pub fn create_jwt(&self) -> CreateJwt {
         CreateJwt::new(self.clone())
@@ -208,12 +204,18 @@ impl Account {
         user_id: impl Into<UserId>,
         phone: impl Into<String>,
     ) -> ResponseFuture<Token> {
-        let request =
-            Request::new(Method::POST, "/account/tokens/phone", []).json(&PhoneTokenBody {
-                user_id: user_id.into().as_str(),
-                phone: &phone.into(),
+        let phone = phone.into();
+        let request = rules::check_phone(&phone)
+            .map_err(InvalidInput::from)
+            .and_then(|()| {
+                Request::to(routes::account::CREATE_PHONE_TOKEN, [])
+                    .json(&PhoneTokenBody {
+                        user_id: user_id.into().as_str(),
+                        phone: &phone,
+                    })
+                    .checked()
             });
-        self.client.json_future(Ok(request), Auth::Guest)
+        self.client.json_future(request, Auth::Guest)
     }
 
     /// The URL that starts Appwrite's OAuth2 token flow in a browser
@@ -269,11 +271,10 @@ async fn sign_in(client: &Client, user_id: UserId, secret: TokenSecret) -> Resul
     // In a block: the request and the answer are borrowed, and a borrowed local stays in the
     // future's state until its scope ends.
     let (session, held, status) = {
-        let request =
-            Request::new(Method::POST, "/account/sessions/token", []).json(&CreateSessionBody {
-                user_id: user_id.as_str(),
-                secret: secret.expose_secret(),
-            });
+        let request = Request::to(routes::account::CREATE_SESSION, []).json(&CreateSessionBody {
+            user_id: user_id.as_str(),
+            secret: secret.expose_secret(),
+        });
         let response = match client.send_with(&request, None).await {
             Ok(response) => response,
             Err(Error::Api(mut api)) => {
@@ -394,11 +395,7 @@ async fn log_out(client: &Client, request: Request) -> Result<()> {
 /// held session, its new expiry is saved.
 pub(crate) async fn extend(client: &Client, id: SessionId) -> Result<Session> {
     let generation = client.sessions.snapshot().generation;
-    let request = Request::new(
-        Method::PATCH,
-        "/account/sessions/{sessionId}",
-        [id.as_str()],
-    );
+    let request = Request::to(routes::account::UPDATE_SESSION, [id.as_str()]);
     let session: Session = client.send_once(&request).await?.json()?;
     let held = client.sessions.snapshot();
     if held.generation == generation {
@@ -422,9 +419,5 @@ fn already_gone(error: &Error) -> bool {
         || error.error_type() == Some(&appwrite_models::ErrorType::UserSessionNotFound)
 }
 fn delete_request(session_id: &str) -> Request {
-    Request::new(
-        Method::DELETE,
-        "/account/sessions/{sessionId}",
-        [session_id],
-    )
+    Request::to(routes::account::DELETE_SESSION, [session_id])
 }

@@ -2,8 +2,8 @@
 
 use std::time::SystemTime;
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{Datetime, Session, SessionCredential};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 
 use crate::account::replace_held_session;
@@ -66,7 +66,7 @@ async fn adopt(client: &Client, credential: SessionCredential) -> Result<Session
         .into());
     }
     let guard = client.sessions.lock_sign_in().await;
-    let current = Request::new(Method::GET, "/account/sessions/current", []);
+    let current = Request::to(routes::account::GET_SESSION, ["current"]);
     let session: Session = client.send_with(&current, Some(&probe)).await?.json()?;
     if session.expire.is_before(SystemTime::now()) {
         return Err(InvalidInput::new("the session has expired").into());

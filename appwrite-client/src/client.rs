@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::headers::Platform;
+use appwrite_models::protocol::routes;
 use appwrite_models::{ErrorType, Session, SessionId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::reqwest::header::ORIGIN;
 use appwrite_transport::{
     FixedHeader, HttpConfig, InvalidInput, Request, RequestError, Response, RetryPolicy, Transport,
@@ -408,7 +408,7 @@ impl Client {
                 .await?;
             return Ok(RestoreOutcome::Revoked);
         }
-        let request = Request::new(Method::GET, "/account/sessions/{sessionId}", ["current"]);
+        let request = Request::to(routes::account::GET_SESSION, ["current"]);
         match self.send_with(&request, Some(&held)).await {
             Ok(response) => {
                 let current: Session = response.json()?;

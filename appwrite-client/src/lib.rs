@@ -59,6 +59,11 @@
 //! Credential Manager, Linux kernel keyutils); `blocking` adds `appwrite_client::blocking`, the
 //! same API without `async` for simple command-line apps.
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 mod account;
 mod adopt;
 #[cfg(feature = "blocking")]

@@ -4,9 +4,9 @@ use std::future::IntoFuture;
 use std::time::Duration;
 
 use appwrite_models::protocol::limits;
+use appwrite_models::protocol::routes::{self, Route};
 use appwrite_models::{Jwt, Token, UserId};
 use appwrite_transport::InvalidInput;
-use appwrite_transport::reqwest::Method;
 use serde::Serialize;
 
 pub use appwrite_transport::Request;
@@ -65,7 +65,7 @@ impl CreateJwt {
             .duration
             .map(|d| limits::whole_seconds_in("duration", d, &limits::JWT_DURATION_SENT_SECS))
             .transpose()?;
-        Request::new(Method::POST, "/account/jwts", [])
+        Request::to(routes::account::CREATE_JWT, [])
             .json(&JwtBody { duration })
             .checked()
     }
@@ -94,9 +94,9 @@ struct EmailTokenBody<'a> {
 }
 
 impl EmailTokenBody<'_> {
-    /// The request that sends this body to `POST {route}` (`/account/tokens/email`, say).
-    fn request(&self, route: &'static str) -> Result<Request, InvalidInput> {
-        Request::new(Method::POST, route, []).json(self).checked()
+    /// The request that sends this body to `route` (`POST /account/tokens/email`, say).
+    fn request(&self, route: Route) -> Result<Request, InvalidInput> {
+        Request::to(route, []).json(self).checked()
     }
 }
 
@@ -137,7 +137,7 @@ impl CreateEmailToken {
             url: None,
             phrase: self.phrase,
         }
-        .request("/account/tokens/email")
+        .request(routes::account::CREATE_EMAIL_TOKEN)
     }
 }
 
@@ -186,7 +186,7 @@ impl CreateMagicUrlToken {
             url: self.url.as_deref(),
             phrase: self.phrase,
         }
-        .request("/account/tokens/magic-url")
+        .request(routes::account::CREATE_MAGIC_URL_TOKEN)
     }
 }
 

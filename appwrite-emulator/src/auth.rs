@@ -44,6 +44,12 @@ pub(crate) struct AuthUser {
     pub status: bool,
     /// Email, else `User`: how scope errors name the user.
     pub label: String,
+    /// The user's `$updatedAt` before this request recorded its access, when it did (the
+    /// request then answers `accessedAt` in the database format; see `wire::UserOut`).
+    pub fresh_access: Option<Millis>,
+    /// The session has fewer factors than the user's MFA asks for (api.php step 13). Never set for
+    /// a JWT: Appwrite's `session` resource is empty then, so its factor check does not run.
+    pub factors_missing: bool,
 }
 
 /// One request's context: the caller and the request facts handlers need.
@@ -63,12 +69,27 @@ pub(crate) struct Ctx {
     pub same_site: bool,
     /// The client asked for a response format older than 1.9.0.
     pub legacy_format: bool,
+    /// The emulator's origin for links and rate-limit keys: the configured one, or with
+    /// `trust_proxy` the one `X-Forwarded-Host` / `X-Forwarded-Proto` name. Never `Host`: a
+    /// client could pick a fresh rate-limit counter per request.
+    pub public: url::Url,
     query: Option<String>,
 }
 
 impl Ctx {
-    /// Checks the route's scopes, then whether the user is blocked (api.php steps 9 and 10).
+    /// Checks the route's scopes, whether the user is blocked, then whether the session has the
+    /// factors its user's MFA asks for (api.php steps 9, 10 and 13).
     pub(crate) fn authorize(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        self.authorize_mfa_route(scopes)?;
+        if self.key.is_none() && self.user.as_ref().is_some_and(|u| u.factors_missing) {
+            return Err(ApiError::new(ErrorType::UserMoreFactorsRequired));
+        }
+        Ok(())
+    }
+
+    /// [`authorize`](Self::authorize) for the routes of Appwrite's `mfa` group (the MFA
+    /// challenge and factor routes, deleting a session), which a session lacking a factor may use.
+    pub(crate) fn authorize_mfa_route(&self, scopes: &[&str]) -> Result<(), ApiError> {
         let allowed = if let Some(key) = &self.key {
             scopes
                 .iter()
@@ -218,8 +239,22 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
         same_site,
         legacy_format: header(headers, "x-appwrite-response-format")
             .is_some_and(|v| wire::version_lt(v, "1.9.0")),
+        public: public_origin(headers, shared),
         query,
     })
+}
+
+/// The configured origin, or with `trust_proxy` the one a proxy forwarded.
+fn public_origin(headers: &HeaderMap, shared: &Shared) -> url::Url {
+    let configured = &shared.config.public_url;
+    let forwarded = header(headers, "x-forwarded-host")
+        .filter(|_| shared.config.trust_proxy)
+        .and_then(|host| {
+            let scheme = header(headers, "x-forwarded-proto").unwrap_or(configured.scheme());
+            url::Url::parse(&format!("{scheme}://{host}")).ok()
+        })
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    forwarded.unwrap_or_else(|| configured.clone())
 }
 
 /// The credential a request carries, in Appwrite's order: the session cookie, else its `_legacy`
@@ -294,15 +329,16 @@ fn decode_strict(value: &str) -> Option<credential::DecodedCredential> {
 
 /// Appwrite's last-access update (api.php step 6): `accessedAt` is set on the first
 /// authenticated request and then at most once per `APP_USER_ACCESS`; the update moves
-/// `$updatedAt` as every changed attribute does.
-fn record_access(user: &mut crate::state::UserRecord, now: Millis) {
+/// `$updatedAt` as every changed attribute does. Returns the old `$updatedAt` when it updated.
+fn record_access(user: &mut crate::state::UserRecord, now: Millis) -> Option<Millis> {
     if user
         .accessed_at
         .is_none_or(|at| now - at > ACCESS_UPDATE_MS)
     {
         user.accessed_at = Some(now);
-        user.updated_at = now;
+        return Some(std::mem::replace(&mut user.updated_at, now));
     }
+    None
 }
 
 /// The user of a valid session credential; an invalid or expired one silently means a guest.
@@ -311,13 +347,17 @@ fn session_user(headers: &HeaderMap, shared: &Shared, now: Millis) -> Option<Aut
     let hash = sha256(credential.expose_secret());
     let mut store = shared.store();
     let user = store.users.get_mut(credential.user_id.as_str())?;
-    let session_id = user.verify_session(&hash, now)?.id.clone();
-    record_access(user, now);
+    let session = user.verify_session(&hash, now)?;
+    let session_id = session.id.clone();
+    let factors_missing = user.needs_more_factors(session);
+    let fresh_access = record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: Some(session_id),
         status: user.status,
         label: user.label(),
+        fresh_access,
+        factors_missing,
     })
 }
 
@@ -333,12 +373,14 @@ fn jwt_user(shared: &Shared, user_id: &str, session_id: &str, now: Millis) -> Op
     if !session_id.is_empty() && !user.sessions.contains_key(session_id) {
         return None;
     }
-    record_access(user, now);
+    let fresh_access = record_access(user, now);
     Some(AuthUser {
         id: user.id.clone(),
         session_id: None,
         status: user.status,
         label: user.label(),
+        fresh_access,
+        factors_missing: false,
     })
 }
 

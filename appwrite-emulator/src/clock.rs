@@ -54,6 +54,25 @@ pub(crate) fn datetime(ms: Millis) -> Datetime {
         .map_or(Datetime::UNSET, Datetime::from)
 }
 
+/// `ms` in Utopia's database format `Y-m-d H:i:s.v` (UTC, no `T`, no offset): what Appwrite
+/// answers for a value a controller set in memory with `DateTime::now()` / `addSeconds()` after
+/// the database write, without reading it back (utopia-php/database `DateTime::format`).
+pub(crate) fn db_datetime(ms: Millis) -> String {
+    let Some(at) = datetime(ms).to_offset_date_time() else {
+        return String::new();
+    };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
 /// The last millisecond of the year 9999: the end of Appwrite's datetime format, and a time every
 /// platform's `SystemTime` can hold.
 const LAST_WIRE_MS: Millis = 253_402_300_799_999;
@@ -80,5 +99,11 @@ mod tests {
         let before = clock.now_ms();
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now_ms() >= before + 3_600_000);
+    }
+
+    #[test]
+    fn database_format() {
+        assert_eq!(db_datetime(1_000), "1970-01-01 00:00:01.000");
+        assert_eq!(db_datetime(1_796_655_263_123), "2026-12-07 14:54:23.123");
     }
 }

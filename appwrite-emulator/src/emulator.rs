@@ -51,9 +51,15 @@ pub enum StartError {
     /// The operating system's random source failed (needed for the JWT signing key).
     #[error("the operating system's random source failed")]
     Random,
-    /// The state file could not be read, or is not one the emulator wrote.
+    /// The state file could not be read, is not one the emulator wrote, or could have been
+    /// planted by another user (the source says which, and the fix).
     #[error("the state file cannot be used")]
     State(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The public URL is not an `http` or `https` URL with a host.
+    #[error(
+        "invalid public URL {0:?}: give the emulator's address as browsers reach it, such as https://appwrite.test"
+    )]
+    InvalidPublicUrl(String),
 }
 
 /// Configures an [`Emulator`]; see [`Emulator::builder`].
@@ -77,6 +83,8 @@ pub struct EmulatorBuilder {
     log_requests: bool,
     state_file: Option<PathBuf>,
     save_every: Duration,
+    max_sessions: usize,
+    public_url: Option<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -99,6 +107,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("log_requests", &self.log_requests)
             .field("state_file", &self.state_file)
             .field("save_every", &self.save_every)
+            .field("max_sessions", &self.max_sessions)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -127,6 +137,8 @@ impl Default for EmulatorBuilder {
             log_requests: false,
             state_file: None,
             save_every: Duration::from_secs(30),
+            max_sessions: 0,
+            public_url: None,
         }
     }
 }
@@ -193,8 +205,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Whether the client address comes from `X-Forwarded-For` (default off: the peer address).
-    /// Turn it on only behind a proxy you run, or anyone can pick the address rate limits count.
+    /// Whether the client address comes from `X-Forwarded-For`, and the public host (see
+    /// [`public_url`](Self::public_url)) from `X-Forwarded-Host` and `X-Forwarded-Proto` (default
+    /// off: the peer address and the configured host). Turn it on only behind a proxy you run, or
+    /// anyone can pick the address and host rate limits count.
     pub fn trust_proxy(mut self, trust: bool) -> Self {
         self.trust_proxy = trust;
         self
@@ -229,13 +243,32 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most sessions a user keeps (default 0: no cap, as a project made on Appwrite 1.9.6
+    /// has `maxSessions` 0). With a cap, signing in beyond it deletes the user's oldest
+    /// sessions, as Appwrite's `session` hook does for a project with `maxSessions` set.
+    pub fn max_sessions(mut self, max: usize) -> Self {
+        self.max_sessions = max;
+        self
+    }
+
+    /// The emulator's address as browsers and mail readers reach it (default: the address it
+    /// listens on, `http://127.0.0.1:PORT`), such as `https://appwrite.test` behind a proxy:
+    /// magic-URL links without a `url` point there, and rate limits count per this host. Request
+    /// headers (`Host`, `X-Forwarded-Host`) never choose it, except `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` with [`trust_proxy`](Self::trust_proxy).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
     /// How long a request body may take to arrive (default 10 s); a slower one gets a 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;
         self
     }
 
-    /// Keeps users, tokens, sessions and the clock offset in `path` (JSON, secret hashes only):
+    /// Keeps users, tokens, sessions and the clock offset in `path` (JSON; secret hashes only, but
+    /// for MFA's TOTP secrets and recovery codes, which must be read back as they are):
     /// loaded at start when the file exists, saved atomically every 30 seconds and on shutdown
     /// (or drop). Without it, everything lives in memory only.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -290,6 +323,23 @@ impl EmulatorBuilder {
             }
             keys.insert(key, Arc::new(scopes.into_iter().collect::<HashSet<_>>()));
         }
+        let public_url = match &self.public_url {
+            Some(text) => Some(parse_public_url(text)?),
+            None => None,
+        };
+        let bind_error = |source| StartError::Bind {
+            host: self.host,
+            port: self.port,
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind((self.host, self.port))
+            .await
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let public_url = match public_url {
+            Some(url) => url,
+            None => parse_public_url(&format!("http://{addr}"))?,
+        };
         let platforms = Platforms::new(&self.project, self.platforms);
         let config = Config {
             project: self.project,
@@ -304,20 +354,13 @@ impl EmulatorBuilder {
             trust_proxy: self.trust_proxy,
             messaging: self.messaging,
             limits: self.limits,
+            max_sessions: self.max_sessions,
+            public_url,
         };
         let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
         if let Some(path) = &self.state_file {
             persist::load(&shared, path).map_err(|e| StartError::State(Box::new(e)))?;
         }
-        let bind_error = |source| StartError::Bind {
-            host: self.host,
-            port: self.port,
-            source,
-        };
-        let listener = tokio::net::TcpListener::bind((self.host, self.port))
-            .await
-            .map_err(bind_error)?;
-        let addr = listener.local_addr().map_err(bind_error)?;
         let app = crate::routes::router(Arc::clone(&shared), self.log_requests)
             .into_make_service_with_connect_info::<SocketAddr>();
         let saver = self.state_file.clone().map(|path| {
@@ -390,7 +433,9 @@ impl Emulator {
 
     /// Whether `url` may be used as a redirect: its host is a registered platform (or its scheme
     /// is the project's `appwrite-callback-<project>` or `exp`), as Appwrite's `Redirect`
-    /// validator decides for magic-URL and OAuth2 redirects.
+    /// validator decides for magic-URL and OAuth2 redirects. The host is the one `url::Url`
+    /// parses, the one a browser follows (for `http://evil.example\@localhost/` that is
+    /// `evil.example`, where Appwrite's `parse_url` sees `localhost`).
     pub fn is_registered_platform(&self, url: &str) -> bool {
         self.shared.is_registered_platform(url)
     }
@@ -467,6 +512,16 @@ impl Drop for Emulator {
         }
         self.save_state();
     }
+}
+
+/// An `http`/`https` URL with a host, reduced to its origin (`scheme://host[:port]/`).
+fn parse_public_url(text: &str) -> Result<url::Url, StartError> {
+    let invalid = || StartError::InvalidPublicUrl(text.to_owned());
+    let url = url::Url::parse(text).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid());
+    }
+    url::Url::parse(&url.origin().ascii_serialization()).map_err(|_| invalid())
 }
 
 async fn save_periodically(shared: Arc<Shared>, path: PathBuf, every: Duration) {

@@ -43,6 +43,23 @@ impl ApiError {
         }
     }
 
+    /// An error of a type [`ErrorType`] does not list, with Appwrite's status and message for it
+    /// (app/config/errors.php).
+    pub(crate) fn other(kind: &'static str, status: u16, message: &'static str) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            kind: ErrorType::Other(kind.to_owned()),
+            message: Cow::Borrowed(message),
+            headers: None,
+        }
+    }
+
+    /// What Appwrite answers when PHP itself fails (a `TypeError`, a call on `null`): 500
+    /// `general_unknown` with the message production hides behind `Server Error`.
+    pub(crate) fn php_failure() -> Self {
+        Self::with_message(ErrorType::GeneralUnknown, "Server Error")
+    }
+
     /// `Param "x" is not optional.` (utopia-php/http `Http::getArguments`).
     pub(crate) fn missing_param(name: &str) -> Self {
         Self::with_message(

@@ -23,19 +23,28 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
 }
 
 /// A request authorized for the `account` scope, and the user it acts for: what every
-/// `/v1/account` handler starts with.
+/// `/v1/account` handler starts with. `Me` (`GATED` true) also refuses a session that lacks a
+/// factor its user's MFA asks for; [`MfaMe`] is for the routes of Appwrite's `mfa` group, which
+/// such a session may call (see [`Ctx::authorize_mfa_route`]).
 #[derive(Debug)]
-pub(crate) struct Me {
+pub(crate) struct Me<const GATED: bool = true> {
     pub ctx: Ctx,
     pub user: AuthUser,
 }
 
-impl FromRequestParts<Arc<Shared>> for Me {
+/// [`Me`] for the routes of Appwrite's `mfa` group.
+pub(crate) type MfaMe = Me<false>;
+
+impl<const GATED: bool> FromRequestParts<Arc<Shared>> for Me<GATED> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
         let ctx = resolve(parts, shared)?;
-        ctx.authorize(&["account"])?;
+        if GATED {
+            ctx.authorize(&["account"])?;
+        } else {
+            ctx.authorize_mfa_route(&["account"])?;
+        }
         let user = ctx.user()?.clone();
         Ok(Self { ctx, user })
     }

@@ -42,6 +42,19 @@ pub(crate) struct TokenSecretClaims {
 /// How long the wrapped OAuth2 token secret is accepted (account.php: `new JWT(..., 60, 0)`).
 pub(crate) const TOKEN_SECRET_MAX_AGE_S: i64 = 60;
 
+/// adhocore/jwt 1.1.4's constructor refuses a max age below 1 (`JWTException`, not an Appwrite
+/// exception), which app/controllers/general.php answers as 500 `general_unknown`,
+/// `Server Error`. Both JWT routes accept `duration` 0 (`Range(0, 3600)`) and then fail here.
+pub(crate) fn check_max_age(duration_s: u64) -> Result<(), crate::error::ApiError> {
+    if duration_s >= 1 {
+        return Ok(());
+    }
+    Err(crate::error::ApiError::with_message(
+        appwrite_models::ErrorType::GeneralUnknown,
+        "Server Error",
+    ))
+}
+
 impl JwtKeys {
     pub(crate) fn generate() -> Result<Self, getrandom::Error> {
         let mut secret = [0u8; 64];
@@ -52,8 +65,8 @@ impl JwtKeys {
         })
     }
 
-    /// Signs a JWT valid for `duration_s` seconds from `now_s` (ahc/jwt sets `exp` = now + maxAge,
-    /// so a duration of 0 gives a token that is already expired).
+    /// Signs a JWT valid for `duration_s` seconds from `now_s` (ahc/jwt sets `exp` = now + maxAge;
+    /// callers refuse 0 first with [`check_max_age`]).
     pub(crate) fn issue(
         &self,
         user_id: &str,

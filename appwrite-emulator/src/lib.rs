@@ -40,6 +40,8 @@
 //!   and the allowed magic-URL redirects;
 //! - email, magic-URL and phone tokens, whose secrets go to an [outbox](Emulator::outbox)
 //!   instead of being sent;
+//! - MFA: the factor gate for sessions, TOTP authenticators on the emulator's clock, email and
+//!   phone challenge codes in the outbox, recovery codes, and the users MFA routes;
 //! - authentication by cookie, `X-Appwrite-Session`, `X-Fallback-Cookies` or `X-Appwrite-JWT`,
 //!   API keys with scopes, and Appwrite's error bodies and codes.
 //!
@@ -52,14 +54,22 @@
 //! The same server runs as a binary:
 //! `cargo run -p appwrite-emulator -- --port 8080 --project demo --api-key dev-key`.
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 mod auth;
 mod clock;
 mod cookies;
 mod crypto;
+mod email;
 mod emulator;
 mod error;
+mod error_page;
 mod extract;
 mod jwt;
+mod mfa;
 mod outbox;
 mod params;
 mod persist;
@@ -68,6 +78,7 @@ mod random;
 mod ratelimit;
 mod routes;
 mod state;
+mod trust;
 mod wire;
 
 pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};

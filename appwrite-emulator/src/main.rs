@@ -35,7 +35,8 @@ struct Args {
     /// Turn off Appwrite's rate limits (logins, email and phone codes, JWTs, ...).
     #[arg(long)]
     no_rate_limit: bool,
-    /// Take the client address from X-Forwarded-For (only behind a proxy you run).
+    /// Take the client address from X-Forwarded-For, and the public host from X-Forwarded-Host
+    /// and X-Forwarded-Proto (only behind a proxy you run).
     #[arg(long)]
     trust_proxy: bool,
     /// Answer like a server without SMTP and SMS: token routes give 503.
@@ -59,6 +60,15 @@ struct Args {
     /// Most outbox messages kept.
     #[arg(long, default_value_t = 10_000)]
     max_outbox: usize,
+    /// The emulator's address as browsers and mail readers reach it, such as
+    /// `https://appwrite.test` (default: the listening address): magic links point there and rate
+    /// limits count per this host.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Most sessions per user; signing in beyond it deletes the oldest (0: no cap, Appwrite's
+    /// default).
+    #[arg(long, default_value_t = 0)]
+    max_sessions: usize,
     /// Most rate-limit keys counted at once.
     #[arg(long, default_value_t = 100_000)]
     max_rate_limit_keys: usize,
@@ -101,6 +111,7 @@ async fn main() -> ExitCode {
         .max_users(args.max_users)
         .max_outbox(args.max_outbox)
         .max_rate_limit_keys(args.max_rate_limit_keys)
+        .max_sessions(args.max_sessions)
         .log_requests(!args.quiet)
         .oauth2_auto_approve(args.oauth2_auto_approve)
         .oauth2_identity(args.oauth2_identity);
@@ -109,6 +120,9 @@ async fn main() -> ExitCode {
     }
     for platform in args.platforms {
         builder = builder.platform(platform);
+    }
+    if let Some(url) = args.public_url {
+        builder = builder.public_url(url);
     }
     if let Some(path) = args.state {
         builder = builder.state_file(path);

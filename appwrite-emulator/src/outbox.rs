@@ -16,6 +16,10 @@ pub enum OutboxKind {
     MagicUrl,
     /// A 6-digit code from `POST /v1/account/tokens/phone`.
     Phone,
+    /// A 6-digit MFA code from `POST /v1/account/mfa/challenges` with `factor` `email`.
+    MfaEmail,
+    /// A 6-digit MFA code from `POST /v1/account/mfa/challenges` with `factor` `phone`.
+    MfaPhone,
 }
 
 /// One message the emulator "sent". Read them with [`Emulator::outbox`](crate::Emulator::outbox)
@@ -28,13 +32,14 @@ pub enum OutboxKind {
 pub struct OutboxMessage {
     /// How it was sent.
     pub kind: OutboxKind,
-    /// The id of the token the message carries.
+    /// The id of the token the message carries; for MFA codes, the challenge's id.
     pub token_id: String,
     /// The user the token logs in.
     pub user_id: String,
     /// The recipient: an email address or a phone number.
     pub to: String,
-    /// The token secret, to redeem with `POST /v1/account/sessions/token`.
+    /// The token secret, to redeem with `POST /v1/account/sessions/token`; for MFA codes, the
+    /// `otp` for `PUT /v1/account/mfa/challenges`.
     pub secret: String,
     /// The security phrase, when the request asked for one.
     pub phrase: Option<String>,
@@ -43,7 +48,7 @@ pub struct OutboxMessage {
     /// When the message was sent, in emulator time.
     #[serde(serialize_with = "serialize_time")]
     pub sent_at: SystemTime,
-    /// When the token expires, in emulator time.
+    /// When the token (or challenge) expires, in emulator time.
     #[serde(serialize_with = "serialize_time")]
     pub expire: SystemTime,
 }

@@ -1,6 +1,7 @@
 //! `--state FILE`: the users, tokens, sessions and clock offset in a JSON file, loaded at start
 //! and saved atomically (write a temporary file next to it, then rename) periodically and on
-//! shutdown. Only secret hashes are stored, never a secret.
+//! shutdown. Only secret hashes are stored, except MFA's TOTP secrets and recovery codes, which
+//! Appwrite too keeps readable; open MFA challenges are not stored.
 
 use std::collections::HashMap;
 use std::io::Read as _;
@@ -35,6 +36,8 @@ pub(crate) enum StateError {
     },
     #[error("{path} is not an appwrite-emulator state file (format {FORMAT}): {reason}")]
     Invalid { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Untrusted(#[from] crate::trust::Untrusted),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
@@ -44,9 +47,11 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
     }
 }
 
-/// Loads `path` into `shared`; a missing file means a fresh start.
+/// Loads `path` into `shared`; a missing file means a fresh start. A file or folder another
+/// user could have written is refused (`trust.rs`).
 pub(crate) fn load(shared: &Shared, path: &Path) -> Result<(), StateError> {
-    let file = match std::fs::File::open(path) {
+    crate::trust::check_state_path(path)?;
+    let file = match open_no_follow(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(io_error(path)(e)),
@@ -70,6 +75,24 @@ pub(crate) fn load(shared: &Shared, path: &Path) -> Result<(), StateError> {
     shared.clock.set_offset_ms(snapshot.clock_offset_ms);
     shared.replace_store(snapshot.store);
     Ok(())
+}
+
+/// Opens without following a link at the end of the path (the check before may be stale).
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        Ok(std::fs::File::from(rustix::fs::open(
+            path,
+            flags,
+            Mode::empty(),
+        )?))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::File::open(path)
+    }
 }
 
 /// Saves `shared` to `path` atomically.

@@ -57,8 +57,17 @@ impl Platforms {
 
     /// Appwrite's `Origin`/`Redirect` check of a URL: web schemes by host, the project's callback
     /// schemes always. `redirect` picks the `Redirect` validator's wording.
+    ///
+    /// A redirect target is judged by the host `url::Url` parses, the URL the emulator then
+    /// redirects to. Appwrite checks PHP's `parse_url` host, which differs for
+    /// `http://evil.example\@localhost/cb` (`localhost` to PHP, `evil.example` to a browser);
+    /// the emulator refuses such a URL rather than send a secret to another host.
     pub(crate) fn check_url(&self, url: &str, redirect: bool) -> Result<(), Refused> {
-        let (scheme, host) = scheme_and_host(url);
+        let (scheme, host) = if redirect {
+            parsed_scheme_and_host(url)
+        } else {
+            scheme_and_host(url)
+        };
         let ok = match scheme.as_deref() {
             Some(s) if WEB_SCHEMES.contains(&s) => {
                 host.as_deref().is_some_and(|h| self.has_host(h))
@@ -133,6 +142,20 @@ impl Platforms {
     }
 }
 
+/// The scheme and host `url::Url` parses (the host lower-cased, IPv6 without brackets); nothing
+/// for a URL it cannot parse.
+fn parsed_scheme_and_host(url: &str) -> (Option<String>, Option<String>) {
+    let Ok(parsed) = url::Url::parse(url.trim()) else {
+        return (None, None);
+    };
+    let host = parsed.host_str().filter(|h| !h.is_empty()).map(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase()
+    });
+    (Some(parsed.scheme().to_owned()), host)
+}
+
 /// PHP `parse_url`'s scheme and host, lower-cased host.
 fn scheme_and_host(url: &str) -> (Option<String>, Option<String>) {
     let url = url.trim();
@@ -171,6 +194,12 @@ mod tests {
             "Invalid URI. Register your new client (evil.test) as a new Web platform on your project console dashboard"
         );
         assert_eq!(p.check_url("", false).unwrap_err().0, "Invalid Origin.");
+        assert_eq!(
+            p.check_url("http://evil.example\\@localhost/cb", true)
+                .unwrap_err()
+                .0,
+            "Invalid URI. Register your new client (evil.example) as a new Web platform on your project console dashboard"
+        );
         let cors = p.cors_headers(Some("http://localhost:5173"), false);
         assert_eq!(cors["access-control-allow-origin"], "http://localhost:5173");
         assert!(

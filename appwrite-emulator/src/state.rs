@@ -13,9 +13,42 @@ use crate::outbox::OutboxMessage;
 use crate::platform::Platforms;
 use crate::ratelimit::RateLimiter;
 
-/// Appwrite keeps at most this many sessions per user (`APP_LIMIT_USER_SESSIONS_DEFAULT`); older
-/// ones are deleted when an account session is created.
-pub(crate) const MAX_SESSIONS: usize = 10;
+/// The most unexpired tokens one user holds.
+pub(crate) const MAX_LIVE_TOKENS: usize = 1000;
+
+/// The most sessions one user holds, whatever `max_sessions` says (memory stays bounded; a
+/// 1.9.6 project keeps every session).
+pub(crate) const MAX_HELD_SESSIONS: usize = 10_000;
+
+/// A user holds [`MAX_HELD_SESSIONS`] sessions.
+#[derive(Debug)]
+pub(crate) struct TooManySessions;
+
+impl From<TooManySessions> for crate::error::ApiError {
+    fn from(_: TooManySessions) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralRateLimitExceeded,
+            format!(
+                "This user holds the emulator's maximum of {MAX_HELD_SESSIONS} sessions. Delete some (DELETE /v1/users/{{userId}}/sessions) or cap them (--max-sessions)."
+            ),
+        )
+    }
+}
+
+/// A user holds [`MAX_LIVE_TOKENS`] unexpired tokens.
+#[derive(Debug)]
+pub(crate) struct TooManyTokens;
+
+impl From<TooManyTokens> for crate::error::ApiError {
+    fn from(_: TooManyTokens) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralRateLimitExceeded,
+            format!(
+                "This user holds the emulator's maximum of {MAX_LIVE_TOKENS} unexpired tokens. Redeem them, let them expire or delete the user."
+            ),
+        )
+    }
+}
 
 /// What a caller configured with the builder, fixed for the emulator's life.
 pub(crate) struct Config {
@@ -38,6 +71,10 @@ pub(crate) struct Config {
     /// `false`: answer like a server without SMTP and SMS providers.
     pub messaging: bool,
     pub limits: Limits,
+    /// The project's `auths.maxSessions`: 0 (a 1.9.6 project's default) keeps every session.
+    pub max_sessions: usize,
+    /// The emulator's origin as configured (`public_url`, else the listening address).
+    pub public_url: url::Url,
 }
 
 /// Caps that keep the emulator's memory bounded.
@@ -65,6 +102,8 @@ impl std::fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("messaging", &self.messaging)
             .field("limits", &self.limits)
+            .field("max_sessions", &self.max_sessions)
+            .field("public_url", &self.public_url.as_str())
             .finish()
     }
 }
@@ -167,6 +206,18 @@ pub(crate) type Name = &'static str;
 #[derive(Debug)]
 pub(crate) struct OutboxFull(pub usize);
 
+impl From<OutboxFull> for crate::error::ApiError {
+    fn from(full: OutboxFull) -> Self {
+        Self::with_message(
+            appwrite_models::ErrorType::GeneralServerError,
+            format!(
+                "The emulator outbox holds its maximum of {} messages. Read and clear it (POST /v1/emulator/reset) or raise the cap (--max-outbox).",
+                full.0
+            ),
+        )
+    }
+}
+
 /// What kind of token a secret belongs to; it decides the session's provider and factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -226,6 +277,9 @@ pub(crate) struct SessionRecord {
     #[serde(deserialize_with = "crate::persist::known_name")]
     pub factor: Name,
     pub ip: String,
+    /// Factors proven after creation and `mfaUpdatedAt` (see `mfa.rs`).
+    #[serde(default)]
+    pub mfa: crate::mfa::SessionMfa,
 }
 
 impl SessionRecord {
@@ -272,6 +326,9 @@ pub(crate) struct UserRecord {
     /// Rebuilt from `sessions` when a state file is loaded.
     #[serde(skip)]
     pub session_by_hash: HashMap<Hash, String>,
+    /// The `mfa` switch, authenticator, recovery codes and open challenges (see `mfa.rs`).
+    #[serde(default)]
+    pub mfa: crate::mfa::UserMfa,
 }
 
 impl UserRecord {
@@ -286,6 +343,14 @@ impl UserRecord {
         let mut sessions: Vec<_> = self.sessions.values().collect();
         sessions.sort_unstable_by_key(|s| s.seq);
         sessions
+    }
+
+    /// Refuses a new session when the user holds [`MAX_HELD_SESSIONS`].
+    pub(crate) fn session_room(&self) -> Result<(), TooManySessions> {
+        if self.sessions.len() >= MAX_HELD_SESSIONS {
+            return Err(TooManySessions);
+        }
+        Ok(())
     }
 
     pub(crate) fn add_session(&mut self, session: SessionRecord) {
@@ -307,9 +372,13 @@ impl UserRecord {
         all
     }
 
-    /// Deletes the oldest sessions beyond [`MAX_SESSIONS`] (api.php's `session` shutdown hook).
-    pub(crate) fn enforce_session_limit(&mut self) {
-        while self.sessions.len() > MAX_SESSIONS {
+    /// Deletes the oldest sessions beyond `max` (the project's `maxSessions`; 0 is no cap), as
+    /// the `session` shutdown hook of app/controllers/shared/api.php does.
+    pub(crate) fn enforce_session_limit(&mut self, max: usize) {
+        if max == 0 {
+            return;
+        }
+        while self.sessions.len() > max {
             let Some(oldest) = self
                 .sessions
                 .values()
@@ -322,17 +391,28 @@ impl UserRecord {
         }
     }
 
-    pub(crate) fn add_token(&mut self, hash: Hash, token: TokenRecord, now: Millis) {
-        // Tokens nobody redeems would pile up under load; drop expired ones now and then.
-        if self.token_count >= 1024 && self.token_count.is_power_of_two() {
+    /// Stores a token, unless the user holds [`MAX_LIVE_TOKENS`] that have not expired (the
+    /// emulator's memory stays bounded; Appwrite has no such cap).
+    pub(crate) fn add_token(
+        &mut self,
+        hash: Hash,
+        token: TokenRecord,
+        now: Millis,
+    ) -> Result<(), TooManyTokens> {
+        // Tokens nobody redeems would pile up: drop the expired ones when the cap is reached.
+        if self.token_count >= MAX_LIVE_TOKENS {
             self.tokens.retain(|_, list| {
                 list.retain(|t| t.expire >= now);
                 !list.is_empty()
             });
             self.token_count = self.tokens.values().map(Vec::len).sum();
         }
+        if self.token_count >= MAX_LIVE_TOKENS {
+            return Err(TooManyTokens);
+        }
         self.tokens.entry(hash).or_default().push(token);
         self.token_count += 1;
+        Ok(())
     }
 
     /// The kind of the token `redeem_token` would take, without taking it.
@@ -374,12 +454,16 @@ pub(crate) struct NewUser {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub password_hash: Option<String>,
+    /// Set by the routes that create a user with `accessedAt` (the token and OAuth2 routes).
+    pub accessed_at: Option<Millis>,
 }
 
 /// Users, with indexes by email and phone.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Store {
     pub users: HashMap<String, UserRecord>,
+    /// Keyed by the lower-cased email: Appwrite's `MariaDB` tables compare case-insensitively, so
+    /// `Query::equal('email', …)` finds `Ada@Example.com` for `ada@example.com`.
     emails: HashMap<String, String>,
     phones: HashMap<String, String>,
     seq: u64,
@@ -446,7 +530,7 @@ impl Store {
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&str> {
-        self.emails.get(email).map(String::as_str)
+        self.emails.get(&email.to_lowercase()).map(String::as_str)
     }
 
     pub(crate) fn user_by_phone(&self, phone: &str) -> Option<&str> {
@@ -463,7 +547,7 @@ impl Store {
             || new
                 .email
                 .as_ref()
-                .is_some_and(|e| self.emails.contains_key(e))
+                .is_some_and(|e| self.emails.contains_key(&e.to_lowercase()))
             || new
                 .phone
                 .as_ref()
@@ -476,7 +560,7 @@ impl Store {
         }
         let mut targets = Vec::new();
         if let Some(email) = &new.email {
-            self.emails.insert(email.clone(), new.id.clone());
+            self.emails.insert(email.to_lowercase(), new.id.clone());
             targets.push(TargetRecord {
                 id: appwrite_models::ID::unique(),
                 created_at: now,
@@ -499,7 +583,7 @@ impl Store {
             seq,
             created_at: now,
             updated_at: now,
-            accessed_at: None,
+            accessed_at: new.accessed_at,
             name: new.name,
             email: new.email,
             phone: new.phone,
@@ -515,6 +599,7 @@ impl Store {
             token_count: 0,
             sessions: HashMap::new(),
             session_by_hash: HashMap::new(),
+            mfa: crate::mfa::UserMfa::default(),
         };
         Ok(self.users.entry(new.id).or_insert(record))
     }
@@ -533,7 +618,11 @@ impl Store {
             Contact::Email => &mut self.emails,
             Contact::Phone => &mut self.phones,
         };
-        if value.as_ref().is_some_and(|v| index.contains_key(v)) {
+        let key = |v: &str| match kind {
+            Contact::Email => v.to_lowercase(),
+            Contact::Phone => v.to_owned(),
+        };
+        if value.as_ref().is_some_and(|v| index.contains_key(&key(v))) {
             return Err(Conflict);
         }
         let Some(user) = self.users.get_mut(id) else {
@@ -545,7 +634,7 @@ impl Store {
         };
         let old = std::mem::replace(field, value.clone());
         if let Some(old) = &old {
-            index.remove(old);
+            index.remove(&key(old));
         }
         let target = old.as_ref().and_then(|old| {
             user.targets
@@ -554,11 +643,11 @@ impl Store {
         });
         match (value, target) {
             (Some(value), Some(at)) => {
-                index.insert(value.clone(), user.id.clone());
+                index.insert(key(&value), user.id.clone());
                 user.targets[at].identifier = value;
             }
             (Some(value), None) => {
-                index.insert(value.clone(), user.id.clone());
+                index.insert(key(&value), user.id.clone());
                 user.targets.push(TargetRecord {
                     id: appwrite_models::ID::unique(),
                     created_at: now,
@@ -582,7 +671,7 @@ impl Store {
     pub(crate) fn delete_user(&mut self, id: &str) -> Option<UserRecord> {
         let user = self.users.remove(id)?;
         if let Some(email) = &user.email {
-            self.emails.remove(email);
+            self.emails.remove(&email.to_lowercase());
         }
         if let Some(phone) = &user.phone {
             self.phones.remove(phone);
@@ -615,7 +704,7 @@ mod tests {
             kind: TokenKind::Generic,
             expire,
         };
-        u.add_token(hash, token(100), 0);
+        u.add_token(hash, token(100), 0).unwrap();
         assert!(
             u.redeem_token(&hash, 101).is_none(),
             "expired token accepted"
@@ -626,6 +715,42 @@ mod tests {
         );
         assert!(u.redeem_token(&hash, 0).is_none(), "token reused");
         assert_eq!(u.token_count, 0);
+        for _ in 0..MAX_LIVE_TOKENS {
+            u.add_token(hash, token(100), 0).unwrap();
+        }
+        assert!(u.add_token(hash, token(100), 0).is_err(), "capped");
+        u.add_token(hash, token(200), 101)
+            .expect("the expired ones make room");
+        assert_eq!(u.token_count, 1);
+    }
+
+    fn session(i: usize, seq: u64) -> SessionRecord {
+        SessionRecord {
+            id: format!("s{i}"),
+            seq,
+            secret_hash: sha256(&i.to_string()),
+            created_at: 0,
+            updated_at: 0,
+            expire: 10,
+            provider: "token",
+            factor: "token",
+            ip: String::new(),
+            mfa: crate::mfa::SessionMfa::default(),
+        }
+    }
+
+    #[test]
+    fn sessions_held_are_bounded() {
+        let mut store = Store::default();
+        user(&mut store, "u1");
+        let u = store.users.get_mut("u1").unwrap();
+        for i in 0..MAX_HELD_SESSIONS {
+            assert!(u.session_room().is_ok());
+            u.add_session(session(i, 0));
+        }
+        assert!(u.session_room().is_err());
+        u.remove_session("s0");
+        assert!(u.session_room().is_ok());
     }
 
     #[test]
@@ -635,20 +760,12 @@ mod tests {
         let seqs: Vec<u64> = (0..12).map(|_| store.next_seq()).collect();
         let u = store.users.get_mut("u1").unwrap();
         for (i, seq) in seqs.into_iter().enumerate() {
-            u.add_session(SessionRecord {
-                id: format!("s{i}"),
-                seq,
-                secret_hash: sha256(&i.to_string()),
-                created_at: 0,
-                updated_at: 0,
-                expire: 10,
-                provider: "token",
-                factor: "token",
-                ip: String::new(),
-            });
+            u.add_session(session(i, seq));
         }
-        u.enforce_session_limit();
-        assert_eq!(u.sessions.len(), MAX_SESSIONS);
+        u.enforce_session_limit(0);
+        assert_eq!(u.sessions.len(), 12, "0 is no cap");
+        u.enforce_session_limit(10);
+        assert_eq!(u.sessions.len(), 10);
         assert!(!u.sessions.contains_key("s0") && !u.sessions.contains_key("s1"));
         assert!(u.verify_session(&sha256("0"), 0).is_none());
         assert_eq!(u.verify_session(&sha256("11"), 10).unwrap().id, "s11");

@@ -8,7 +8,7 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::clock::{Millis, datetime};
+use crate::clock::{Millis, datetime, db_datetime};
 use crate::crypto::hex;
 use crate::error::{ApiError, JSON_CONTENT_TYPE};
 use crate::state::{SessionRecord, TargetRecord, UserRecord};
@@ -82,6 +82,11 @@ pub(crate) struct UserOut<'a> {
     pub account: bool,
     /// Drop the 1.9 `impersonator*` fields (response format below 1.9.0).
     pub legacy: bool,
+    /// Set when this request itself recorded the user's access: the old `$updatedAt` to answer.
+    /// Appwrite sets `accessedAt` on the request's user document in memory (`DateTime::now()`,
+    /// database format) and writes it without reading it back (app/controllers/shared/api.php,
+    /// step 6), so that request answers `accessedAt` as `Y-m-d H:i:s.v` and the old `$updatedAt`.
+    pub fresh_access: Option<Millis>,
 }
 
 impl Serialize for UserOut<'_> {
@@ -90,7 +95,8 @@ impl Serialize for UserOut<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("$id", &u.id)?;
         map.serialize_entry("$createdAt", &datetime(u.created_at))?;
-        map.serialize_entry("$updatedAt", &datetime(u.updated_at))?;
+        let updated_at = self.fresh_access.unwrap_or(u.updated_at);
+        map.serialize_entry("$updatedAt", &datetime(updated_at))?;
         map.serialize_entry("name", &u.name)?;
         if !self.account {
             // The emulator keeps a SHA-256 of the password; Appwrite's `hash` names the algorithm.
@@ -122,7 +128,7 @@ impl Serialize for UserOut<'_> {
             map.serialize_entry(key, &())?;
         }
         map.serialize_entry("phoneVerification", &u.phone_verification)?;
-        map.serialize_entry("mfa", &false)?;
+        map.serialize_entry("mfa", &u.mfa.enabled)?;
         map.serialize_entry("prefs", &u.prefs)?;
         let targets: Vec<_> = u
             .targets
@@ -130,10 +136,13 @@ impl Serialize for UserOut<'_> {
             .map(|t| TargetOut { t, user_id: &u.id })
             .collect();
         map.serialize_entry("targets", &targets)?;
-        map.serialize_entry(
-            "accessedAt",
-            &u.accessed_at.map_or(Datetime::UNSET, datetime),
-        )?;
+        match (self.fresh_access, u.accessed_at) {
+            (Some(_), Some(at)) => map.serialize_entry("accessedAt", &db_datetime(at))?,
+            _ => map.serialize_entry(
+                "accessedAt",
+                &u.accessed_at.map_or(Datetime::UNSET, datetime),
+            )?,
+        }
         if !self.legacy {
             map.serialize_entry("impersonator", &false)?;
             map.serialize_entry("impersonatorUserId", &())?;
@@ -181,7 +190,7 @@ pub(crate) struct SessionOut<'a> {
     updated_at: Datetime,
     #[serde(rename = "userId")]
     user_id: &'a str,
-    expire: Datetime,
+    expire: Stamp,
     provider: &'a str,
     #[serde(rename = "providerUid")]
     provider_uid: &'a str,
@@ -221,10 +230,10 @@ pub(crate) struct SessionOut<'a> {
     #[serde(rename = "countryName")]
     country_name: &'a str,
     current: bool,
-    factors: [&'a str; 1],
+    factors: Vec<&'static str>,
     secret: std::borrow::Cow<'a, str>,
     #[serde(rename = "mfaUpdatedAt")]
-    mfa_updated_at: &'a str,
+    mfa_updated_at: String,
 }
 
 /// How a session's `secret` field is rendered.
@@ -250,7 +259,7 @@ impl<'a> SessionOut<'a> {
             created_at: datetime(s.created_at),
             updated_at: datetime(s.updated_at),
             user_id,
-            expire: datetime(s.expire),
+            expire: Stamp::Wire(datetime(s.expire)),
             provider: s.provider,
             provider_uid: "",
             provider_access_token: "",
@@ -273,13 +282,17 @@ impl<'a> SessionOut<'a> {
             country_code: "--",
             country_name: "Unknown",
             current,
-            factors: [s.factor],
+            factors: s.factors(),
             secret: match secret {
                 SessionSecret::Hidden => "".into(),
                 SessionSecret::Hash => hex(&s.secret_hash).into(),
                 SessionSecret::Credential(c) => c.into(),
             },
-            mfa_updated_at: "",
+            mfa_updated_at: s
+                .mfa
+                .updated_at
+                .map(|ms| datetime(ms).to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -289,6 +302,40 @@ impl SessionOut<'_> {
     pub(crate) fn stored(mut self) -> Self {
         self.country_name = "";
         self
+    }
+
+    /// The session as `PATCH /v1/account/sessions/{id}` answers it: Appwrite sets `expire` on the
+    /// document it read (`DateTime::addSeconds`, database format) and answers that document
+    /// after `updateDocument` without reading it back, so `$updatedAt` is the old one
+    /// (app/controllers/api/account.php, `updateSession`).
+    pub(crate) fn extended(mut self, old_updated_at: Millis, expire: Millis) -> Self {
+        self.updated_at = datetime(old_updated_at);
+        self.expire = Stamp::Db(db_datetime(expire));
+        self
+    }
+
+    /// `mfaUpdatedAt` as it was just set in memory, in the database's format (`Y-m-d H:i:s.v`):
+    /// what `PUT /v1/account/mfa/challenges` answers (MFA/Challenges/Update.php).
+    pub(crate) fn mfa_updated_at_as_set(mut self, ms: Millis) -> Self {
+        self.mfa_updated_at = db_datetime(ms);
+        self
+    }
+}
+
+/// A datetime as Appwrite answers it: read back from the database (the wire's ISO 8601), or
+/// set in memory by the controller and answered as it is (Utopia's database format).
+#[derive(Debug)]
+enum Stamp {
+    Wire(Datetime),
+    Db(String),
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Wire(at) => at.serialize(serializer),
+            Self::Db(text) => serializer.serialize_str(text),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 use appwrite_emulator::Emulator;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{Env, KEY, PROJECT, expect_error, send};
+use common::{Env, KEY, PROJECT, expect_error, expect_error_page, send};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
@@ -174,19 +174,20 @@ async fn refusals_before_any_redirect() {
     let env = Env::start().await;
     let http = stepper();
     let evil = start_url(&env, "mock", "https://evil.example/steal", FAILURE);
-    let body = expect_error(http.get(evil), 400, "general_argument_invalid").await;
+    // The OAuth2 routes carry account.php's `error` view label: their errors are HTML pages.
+    let message = expect_error_page(http.get(evil), 400, "general_argument_invalid").await;
     assert_eq!(
-        body["message"],
+        message,
         "Invalid `success` param: Invalid URI. Register your new client (evil.example) as a new Web platform on your project console dashboard"
     );
     let evil = start_url(&env, "mock", SUCCESS, "https://evil.example/x");
-    expect_error(http.get(evil), 400, "general_argument_invalid").await;
+    expect_error_page(http.get(evil), 400, "general_argument_invalid").await;
     let unknown = start_url(&env, "nope", SUCCESS, FAILURE);
-    expect_error(http.get(unknown), 400, "general_argument_invalid").await;
+    expect_error_page(http.get(unknown), 400, "general_argument_invalid").await;
     let disabled = start_url(&env, "github", SUCCESS, FAILURE);
-    expect_error(http.get(disabled), 412, "project_provider_disabled").await;
+    expect_error_page(http.get(disabled), 412, "project_provider_disabled").await;
     let no_project = env.url("/account/tokens/oauth2/mock");
-    expect_error(http.get(no_project), 404, "project_not_found").await;
+    expect_error_page(http.get(no_project), 404, "project_not_found").await;
 
     // The provider only sends the browser back to the emulator's own callback.
     let mut open = Url::parse(&env.url("/mock/tests/general/oauth2")).unwrap();
@@ -205,7 +206,7 @@ async fn refusals_before_any_redirect() {
             "state",
             r#"{"success":"https://evil.example/","failure":"","token":true}"#,
         );
-    expect_error(
+    expect_error_page(
         http.get(forged.as_str()),
         400,
         "project_invalid_success_url",

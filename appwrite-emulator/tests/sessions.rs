@@ -13,8 +13,15 @@ use common::{Env, KEY, PROJECT, expect_error, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// A wire datetime, or one in the database format `Y-m-d H:i:s.v` (UTC) that
+/// `PATCH /v1/account/sessions/{id}` answers for `expire`.
 fn parse_time(v: &Value) -> std::time::SystemTime {
-    appwrite_models::Datetime::parse(v.as_str().unwrap())
+    let text = v.as_str().unwrap();
+    let iso = match text.split_once(' ') {
+        Some((date, time)) => format!("{date}T{time}+00:00"),
+        None => text.to_owned(),
+    };
+    appwrite_models::Datetime::parse(&iso)
         .unwrap()
         .to_system_time()
         .unwrap()
@@ -295,20 +302,6 @@ async fn delete_all_sessions() {
     for c in [&other, &credential] {
         env.expect_refused(c).await;
     }
-}
-
-#[tokio::test]
-async fn at_most_ten_sessions_per_user() {
-    let env = Env::start().await;
-    let oldest = env.signed_in_user("u1").await;
-    let mut credential = String::new();
-    for _ in 0..10 {
-        credential = env.login("u1").await.1;
-    }
-    assert_eq!(env.emu.session_count("u1"), Some(10));
-    env.expect_refused(&oldest).await;
-    let (status, _, _) = send(env.session(Method::GET, "/account", &credential)).await;
-    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -437,8 +437,12 @@ async fn server_sessions_list_delete_and_jwts() {
     assert_eq!(list["sessions"][0]["$id"], session["$id"]);
     assert_eq!(list["sessions"][0]["current"], false);
 
-    // JWT for the most recent session.
-    let (status, _, jwt) = send(env.admin(Method::POST, "/users/u1/jwts").json(&json!({}))).await;
+    // JWT for the most recent session (only the literal `recent` picks it).
+    let (status, _, jwt) = send(
+        env.admin(Method::POST, "/users/u1/jwts")
+            .json(&json!({"sessionId": "recent"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     let jwt = jwt["jwt"].as_str().unwrap().to_owned();
     let (status, _, me) = send(

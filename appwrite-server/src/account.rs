@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{Preferences, Session, SessionId, SessionList, User};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::reqwest::header::{HeaderName, HeaderValue};
 use appwrite_transport::{InvalidInput, Request, RequestError, Transport};
 use serde::de::DeserializeOwned;
@@ -142,16 +142,15 @@ impl Account {
     /// [`is_unauthorized()`](crate::Error::is_unauthorized); a blocked user one that
     /// [`is_forbidden()`](crate::Error::is_forbidden).
     pub fn get(&self) -> ResponseFuture<User> {
-        self.user.json(Request::new(Method::GET, "/account", []))
+        self.user.json(Request::to(routes::account::GET, []))
     }
 
     /// One of the user's sessions (`current` for the one in use): `GET
     /// /account/sessions/{sessionId}`.
     pub fn get_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<Session> {
         let session_id = session_id.into();
-        self.user.json(Request::new(
-            Method::GET,
-            "/account/sessions/{sessionId}",
+        self.user.json(Request::to(
+            routes::account::GET_SESSION,
             [session_id.as_str()],
         ))
     }
@@ -159,23 +158,21 @@ impl Account {
     /// The user's sessions: `GET /account/sessions`.
     pub fn list_sessions(&self) -> ResponseFuture<SessionList> {
         self.user
-            .json(Request::new(Method::GET, "/account/sessions", []))
+            .json(Request::to(routes::account::LIST_SESSIONS, []))
     }
 
     /// Deletes (logs out) one of the user's sessions, `current` for the one in use: `DELETE
     /// /account/sessions/{sessionId}`.
     pub fn delete_session(&self, session_id: impl Into<SessionId>) -> ResponseFuture<()> {
         let session_id = session_id.into();
-        self.user.empty(Request::new(
-            Method::DELETE,
-            "/account/sessions/{sessionId}",
+        self.user.empty(Request::to(
+            routes::account::DELETE_SESSION,
             [session_id.as_str()],
         ))
     }
 
     /// The user's preferences: `GET /account/prefs`.
     pub fn get_prefs(&self) -> ResponseFuture<Preferences> {
-        self.user
-            .json(Request::new(Method::GET, "/account/prefs", []))
+        self.user.json(Request::to(routes::account::GET_PREFS, []))
     }
 }

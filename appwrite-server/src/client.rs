@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use appwrite_models::ApiKey;
+use appwrite_models::headers::KEY_HEADER;
 use appwrite_models::headers::Platform;
 use appwrite_transport::reqwest::header::HeaderName;
 use appwrite_transport::{
@@ -316,7 +317,7 @@ impl ClientBuilder {
             .ok_or(ConfigError::Missing("api_key"))?;
         let key_header = FixedHeader {
             setting: "api_key",
-            name: HeaderName::from_static("x-appwrite-key"),
+            name: HeaderName::from_static(KEY_HEADER),
             value: SecretString::from(key.expose_secret().to_owned()),
             sensitive: true,
         };
@@ -325,7 +326,7 @@ impl ClientBuilder {
             env!("CARGO_PKG_VERSION"),
             vec![key_header],
         )?;
-        let user_transport = transport.without_default_header("x-appwrite-key");
+        let user_transport = transport.without_default_header(KEY_HEADER);
         Ok(Client {
             transport,
             user_transport,
@@ -375,7 +376,7 @@ mod tests {
         .unwrap();
         assert_eq!(client.endpoint(), "https://appwrite.example.com/v1");
         assert_eq!(client.project(), "demo");
-        let key = &client.transport().default_headers()["x-appwrite-key"];
+        let key = &client.transport().default_headers()[KEY_HEADER];
         assert_eq!(key, "standard_env_key");
         assert!(key.is_sensitive());
     }

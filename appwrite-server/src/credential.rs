@@ -1,6 +1,7 @@
 //! [`Credential`]: what a backend holds to act as one of its users.
 
 use appwrite_models::credential::{SESSION_HEADER, session_header_value};
+use appwrite_models::headers::JWT_HEADER;
 use appwrite_models::{JwtSecret, SessionCredential};
 use appwrite_transport::reqwest::header::{HeaderName, HeaderValue};
 use appwrite_transport::{InvalidInput, header_value};
@@ -57,7 +58,7 @@ impl Credential {
     pub(crate) fn header(&self) -> Result<(HeaderName, HeaderValue), InvalidInput> {
         let (name, setting, value) = match self {
             Self::Jwt(jwt) => (
-                HeaderName::from_static("x-appwrite-jwt"),
+                HeaderName::from_static(JWT_HEADER),
                 "the JWT",
                 jwt.expose_secret().trim().to_owned(),
             ),

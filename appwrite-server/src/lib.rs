@@ -102,6 +102,11 @@
 //! - `blocking`: `appwrite_server::blocking`, the same API without `async` for simple command-line
 //!   tools.
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 mod account;
 #[cfg(feature = "blocking")]
 pub mod blocking;

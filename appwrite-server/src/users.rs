@@ -6,9 +6,9 @@ mod list;
 mod token;
 mod update;
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::Request;
-use appwrite_transport::reqwest::Method;
 use serde::Serialize;
 
 use crate::client::Client;
@@ -103,11 +103,8 @@ impl Users {
     /// Deletes a user and everything it owns: `DELETE /users/{userId}`, scope `users.write`.
     pub fn delete(&self, user_id: impl Into<UserId>) -> ResponseFuture<()> {
         let user_id = user_id.into();
-        self.client.empty(Request::new(
-            Method::DELETE,
-            "/users/{userId}",
-            [user_id.as_str()],
-        ))
+        self.client
+            .empty(Request::to(routes::users::DELETE, [user_id.as_str()]))
     }
 
     /// Blocks (`false`) or unblocks (`true`) a user: `PATCH /users/{userId}/status`, scope
@@ -120,8 +117,7 @@ impl Users {
         }
         let user_id = user_id.into();
         self.client.json(
-            Request::new(Method::PATCH, "/users/{userId}/status", [user_id.as_str()])
-                .json(&Body { status }),
+            Request::to(routes::users::UPDATE_STATUS, [user_id.as_str()]).json(&Body { status }),
         )
     }
 
@@ -134,7 +130,7 @@ impl Users {
     pub fn create_session(&self, user_id: impl Into<UserId>) -> ResponseFuture<Session> {
         let user_id = user_id.into();
         self.client.json(
-            Request::new(Method::POST, "/users/{userId}/sessions", [user_id.as_str()])
+            Request::to(routes::users::CREATE_SESSION, [user_id.as_str()])
                 .json(&serde_json::Map::new()),
         )
     }
@@ -143,9 +139,8 @@ impl Users {
     /// `secret`s are empty.
     pub fn list_sessions(&self, user_id: impl Into<UserId>) -> ResponseFuture<SessionList> {
         let user_id = user_id.into();
-        self.client.json(Request::new(
-            Method::GET,
-            "/users/{userId}/sessions",
+        self.client.json(Request::to(
+            routes::users::LIST_SESSIONS,
             [user_id.as_str()],
         ))
     }
@@ -159,9 +154,8 @@ impl Users {
     ) -> ResponseFuture<()> {
         let user_id = user_id.into();
         let session_id = session_id.into();
-        self.client.empty(Request::new(
-            Method::DELETE,
-            "/users/{userId}/sessions/{sessionId}",
+        self.client.empty(Request::to(
+            routes::users::DELETE_SESSION,
             [user_id.as_str(), session_id.as_str()],
         ))
     }
@@ -170,16 +164,15 @@ impl Users {
     /// `users.write`.
     pub fn delete_sessions(&self, user_id: impl Into<UserId>) -> ResponseFuture<()> {
         let user_id = user_id.into();
-        self.client.empty(Request::new(
-            Method::DELETE,
-            "/users/{userId}/sessions",
+        self.client.empty(Request::to(
+            routes::users::DELETE_SESSIONS,
             [user_id.as_str()],
         ))
     }
 
     /// Creates a JSON Web Token that acts as the user: `POST /users/{userId}/jwts`, scope
-    /// `users.write`. By default it is tied to the user's newest session and valid for 15
-    /// minutes.
+    /// `users.write`. By default it is tied to no session (it outlives a sign-out; see
+    /// [`CreateJwt::session_id`], `"recent"` for the newest session) and valid for 15 minutes.
     pub fn create_jwt(&self, user_id: impl Into<UserId>) -> CreateJwt {
         CreateJwt::new(self.client.clone(), user_id.into())
     }
@@ -187,5 +180,5 @@ impl Users {
 
 /// `GET /users/{userId}`.
 fn get_request(user_id: &UserId) -> Request {
-    Request::new(Method::GET, "/users/{userId}", [user_id.as_str()])
+    Request::to(routes::users::GET, [user_id.as_str()])
 }

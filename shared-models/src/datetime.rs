@@ -1,5 +1,24 @@
 //! Appwrite's datetime format: `2020-10-15T06:38:00.000+00:00` (ISO 8601, milliseconds, numeric
 //! offset), with `""` meaning "unset".
+//!
+//! Appwrite also answers some values in its database's own format, `2020-10-15 06:38:00.000` (UTC, no
+//! `T`, no offset): a value a controller sets in memory with `Utopia\Database\DateTime::now()` or
+//! `addSeconds()` after the database write is answered without the database's conversion. At 1.9.6,
+//! on the routes these SDKs call:
+//!
+//! | route | field | source |
+//! |---|---|---|
+//! | any authenticated request, the user's first of the day (`GET /v1/account`, and so `verify_jwt`) | `accessedAt` (`$updatedAt` stays the old one) | `app/controllers/shared/api.php:399` ("accessedAt", `APP_USER_ACCESS`) |
+//! | `PATCH /v1/account/sessions/{id}` | `expire`; `providerAccessTokenExpiry` of an OAuth2 session (`$updatedAt` stays the old one) | `app/controllers/api/account.php:841,862` (updateSession) |
+//! | `PUT /v1/account/mfa/challenges` | `mfaUpdatedAt` (`$updatedAt` stays the old one) | `Modules/Account/Http/Account/MFA/Challenges/Update.php:150-162` |
+//!
+//! Read route by route at 1.9.6, every other route these SDKs call answers ISO: the account and
+//! users routes answer what `createDocument`, `updateDocument`, `getDocument` or `find` returned
+//! (utopia-php/database 6.0.0 decodes datetimes there, `Database.php:5675,6395,4916,8548`), token
+//! and session creation format `expire` with `formatTz`, and nothing on the way out reformats a
+//! datetime (`Response::output`, `src/Appwrite/Utopia/Response.php:517-606`). A controller that
+//! sets a value with `DateTime::now()`/`addSeconds()` and answers its in-memory document is where
+//! to look when a route is added. [`Datetime`] reads both formats.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -8,11 +27,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::FormatItem;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 const WIRE_FORMAT: &[FormatItem<'static>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
 );
+
+/// Utopia's database format `Y-m-d H:i:s.v`: UTC, a space for the `T`, no offset.
+const DATABASE_FORMAT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
+/// The same without the fraction (`Y-m-d H:i:s`), as older servers and hand-written fixtures have it.
+const DATABASE_FORMAT_SECONDS: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 /// A datetime as Appwrite sends it, or unset (`""` on the wire).
 ///
@@ -21,26 +47,38 @@ const WIRE_FORMAT: &[FormatItem<'static>] = format_description!(
 /// let d = Datetime::parse("2020-10-15T06:38:00.000+00:00").unwrap();
 /// assert_eq!(d.to_string(), "2020-10-15T06:38:00.000+00:00");
 /// assert!(Datetime::parse("").unwrap().is_unset());
+/// // The database format some answers carry reads as UTC and prints in the wire format.
+/// let db = Datetime::parse("2020-10-15 06:38:00.000").unwrap();
+/// assert_eq!(db, d);
+/// assert_eq!(db.to_string(), "2020-10-15T06:38:00.000+00:00");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Datetime(Option<OffsetDateTime>);
 
 /// The text is neither `""` nor a datetime Appwrite could have sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid datetime: expected a value like 2020-10-15T06:38:00.000+00:00")]
+#[error(
+    "invalid datetime: expected a value like 2020-10-15T06:38:00.000+00:00 or 2020-10-15 06:38:00.000"
+)]
 pub struct DatetimeError;
 
 impl Datetime {
     /// The unset datetime (`""` on the wire).
     pub const UNSET: Self = Self(None);
 
-    /// Parses Appwrite's format; any RFC 3339 datetime is accepted too, and `""` is unset.
+    /// Parses Appwrite's format or its database format (`2020-10-15 06:38:00.000`, read as UTC);
+    /// any RFC 3339 datetime is accepted too, and `""` is unset.
     pub fn parse(text: &str) -> Result<Self, DatetimeError> {
         if text.is_empty() {
             return Ok(Self::UNSET);
         }
         OffsetDateTime::parse(text, &Rfc3339)
             .or_else(|_| OffsetDateTime::parse(text, WIRE_FORMAT))
+            .or_else(|_| {
+                PrimitiveDateTime::parse(text, DATABASE_FORMAT)
+                    .or_else(|_| PrimitiveDateTime::parse(text, DATABASE_FORMAT_SECONDS))
+                    .map(PrimitiveDateTime::assume_utc)
+            })
             .map(|d| Self(Some(d)))
             .map_err(|_| DatetimeError)
     }
@@ -168,6 +206,38 @@ mod tests {
         let unset: Datetime = serde_json::from_str("null").unwrap();
         assert!(unset.is_unset());
         assert_eq!(serde_json::to_string(&Datetime::UNSET).unwrap(), "\"\"");
+    }
+
+    #[test]
+    fn reads_the_database_format_as_utc() {
+        // `Utopia\Database\DateTime::now()`: `Y-m-d H:i:s.v`.
+        let db = Datetime::parse("2026-12-07 13:24:33.788").unwrap();
+        assert_eq!(db.to_string(), "2026-12-07T13:24:33.788+00:00");
+        assert_eq!(
+            db,
+            Datetime::parse("2026-12-07T13:24:33.788+00:00").unwrap()
+        );
+        let seconds = Datetime::parse("2026-12-07 13:24:33").unwrap();
+        assert_eq!(seconds.to_string(), "2026-12-07T13:24:33.000+00:00");
+        let micros = Datetime::parse("2026-12-07 13:24:33.788123").unwrap();
+        assert_eq!(micros.to_string(), "2026-12-07T13:24:33.788+00:00");
+        let json: Datetime = serde_json::from_str("\"2026-12-07 13:24:33.788\"").unwrap();
+        assert_eq!(json, db);
+        // Ours print unchanged.
+        for ours in [
+            "2020-10-15T06:38:00.123+00:00",
+            "2020-10-15T06:38:00.123+02:00",
+        ] {
+            assert_eq!(Datetime::parse(ours).unwrap().to_string(), ours);
+        }
+        for bad in [
+            "2026-12-07",
+            "2026-12-07 13:24",
+            "2026-13-07 13:24:33.788",
+            "13:24:33",
+        ] {
+            assert!(Datetime::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,10 +1,6 @@
 //! The headers every SDK request carries.
 
-use std::convert::Infallible;
-
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-
-use crate::memo::Memo;
 
 /// The response format both SDKs pin with `X-Appwrite-Response-Format`: the models here decode
 /// Appwrite 1.8 responses, and a newer server downgrades its output to this shape.
@@ -44,58 +40,11 @@ pub fn user_agent(platform: Platform, sdk_version: &str) -> String {
 /// `x-sdk-version`, `user-agent`, `X-Appwrite-Response-Format`, and JSON `content-type`/`accept`.
 /// No `Origin`: a server client must not send one, and a client app opts in.
 ///
-/// The map is made once per platform and version in a process; later calls clone it (every new
-/// SDK client starts from it, and building it costs more than a login's own header work).
+/// A new map each call: the transport keeps the one it builds clients from (its `memo.rs`).
 pub fn sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
-    static MADE: Memo<(Platform, String), HeaderMap> = Memo::new();
-    let Ok(headers) = MADE.get_or_make(
-        |(p, v)| *p == platform && v == sdk_version,
-        || {
-            Ok::<_, Infallible>((
-                (platform, sdk_version.to_owned()),
-                make_sdk_headers(platform, sdk_version),
-            ))
-        },
-    );
-    headers
-}
-
-/// [`sdk_headers`] with `X-Appwrite-Project: project`, made once per platform, version and
-/// project in a process. A clone of a map has no room to spare, so adding the project to a clone
-/// would grow (and copy) it for every new client.
-pub fn project_headers(platform: Platform, sdk_version: &str, project: &HeaderValue) -> HeaderMap {
-    static MADE: Memo<(Platform, String, HeaderValue), HeaderMap> = Memo::new();
-    let Ok(headers) = MADE.get_or_make(
-        |(p, v, id)| *p == platform && v == sdk_version && id == project,
-        || {
-            let mut headers = sdk_headers(platform, sdk_version);
-            headers.insert(HeaderName::from_static(PROJECT_HEADER), project.clone());
-            Ok::<_, Infallible>(((platform, sdk_version.to_owned(), project.clone()), headers))
-        },
-    );
-    headers
-}
-
-/// The `X-Appwrite-Project` request header name.
-pub const PROJECT_HEADER: &str = "x-appwrite-project";
-
-/// Whether `allowed` holds for every byte of `bytes`. The SDKs' own header byte checks (the
-/// credential header, the session cookie's text, the configured header values) all go through
-/// here: written without an early exit, a byte-range test compiles to vector instructions, and a
-/// session credential (~450 bytes) is checked at every sign-in.
-#[doc(hidden)]
-#[inline]
-pub fn every_byte(bytes: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
-    // `&` rather than `&&`: no branch per byte. (Counting the bytes that fail instead is about
-    // five instructions a byte slower: it does not vectorise.)
-    bytes.iter().fold(true, |ok, &byte| ok & allowed(byte))
-}
-
-fn make_sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let json = HeaderValue::from_static("application/json");
-    headers.insert(CONTENT_TYPE, json.clone());
-    headers.insert(ACCEPT, json);
+    let mut headers = HeaderMap::with_capacity(9);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(
         HeaderName::from_static("x-sdk-name"),
         HeaderValue::from_static("Rust"),
@@ -109,7 +58,7 @@ fn make_sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
         HeaderValue::from_static("rust"),
     );
     headers.insert(
-        HeaderName::from_static("x-appwrite-response-format"),
+        HeaderName::from_static(RESPONSE_FORMAT_HEADER),
         HeaderValue::from_static(RESPONSE_FORMAT),
     );
     // Both values are ASCII we build ourselves; a failure would only drop the header.
@@ -120,6 +69,39 @@ fn make_sdk_headers(platform: Platform, sdk_version: &str) -> HeaderMap {
         headers.insert(USER_AGENT, agent);
     }
     headers
+}
+
+/// [`sdk_headers`] with `X-Appwrite-Project: project`. Made with room for the project (and the
+/// few headers a client adds), so inserting them does not grow the map.
+pub fn project_headers(platform: Platform, sdk_version: &str, project: &HeaderValue) -> HeaderMap {
+    let mut headers = sdk_headers(platform, sdk_version);
+    headers.insert(HeaderName::from_static(PROJECT_HEADER), project.clone());
+    headers
+}
+
+/// The `X-Appwrite-Project` request header name.
+pub const PROJECT_HEADER: &str = "x-appwrite-project";
+/// The `X-Appwrite-Key` request header name: the server SDK's API key.
+pub const KEY_HEADER: &str = "x-appwrite-key";
+/// The `X-Appwrite-JWT` request header name: a user's JWT instead of a session.
+pub const JWT_HEADER: &str = "x-appwrite-jwt";
+/// The `X-Appwrite-Response-Format` request header name.
+pub const RESPONSE_FORMAT_HEADER: &str = "x-appwrite-response-format";
+/// The `X-Appwrite-Locale` request header name.
+pub const LOCALE_HEADER: &str = "x-appwrite-locale";
+/// The `X-Appwrite-Warning` response header name (deprecations, unknown parameters).
+pub const WARNING_HEADER: &str = "x-appwrite-warning";
+
+/// Whether `allowed` holds for every byte of `bytes`. The SDKs' own header byte checks (the
+/// credential header, the session cookie's text, the configured header values) all go through
+/// here: written without an early exit, a byte-range test compiles to vector instructions, and a
+/// session credential (~450 bytes) is checked at every sign-in.
+#[doc(hidden)]
+#[inline]
+pub fn every_byte(bytes: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
+    // `&` rather than `&&`: no branch per byte. (Counting the bytes that fail instead is about
+    // five instructions a byte slower: it does not vectorise.)
+    bytes.iter().fold(true, |ok, &byte| ok & allowed(byte))
 }
 
 #[cfg(test)]
@@ -156,15 +138,5 @@ mod tests {
                 .starts_with("appwrite-rust-client/1.2.3 (")
         );
         assert!(h.get("origin").is_none());
-    }
-
-    #[test]
-    fn a_repeat_gives_the_same_map_and_another_version_its_own() {
-        let first = sdk_headers(Platform::Server, "9.8.7");
-        assert_eq!(sdk_headers(Platform::Server, "9.8.7"), first);
-        assert_eq!(first, make_sdk_headers(Platform::Server, "9.8.7"));
-        let other = sdk_headers(Platform::Client, "9.8.6");
-        assert_eq!(other["x-sdk-platform"], "client");
-        assert_eq!(other["x-sdk-version"], "9.8.6");
     }
 }

@@ -25,12 +25,16 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 pub mod credential;
 mod datetime;
 mod error;
 pub mod headers;
 mod id;
-mod memo;
 pub mod protocol;
 mod secret;
 mod serde_util;

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, tolerant};
 use crate::{Datetime, ProviderToken, SessionCredential, SessionId, UserId};
 
 /// A login session (`POST /account/sessions/token`, `GET /account/sessions/{id}`, …).
@@ -16,10 +16,18 @@ pub struct Session {
     #[serde(rename = "$id")]
     pub id: SessionId,
     /// When the session was created.
-    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$createdAt",
+        default,
+        deserialize_with = "tolerant::created_at"
+    )]
     pub created_at: Datetime,
     /// When the session was last updated.
-    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$updatedAt",
+        default,
+        deserialize_with = "tolerant::updated_at"
+    )]
     pub updated_at: Datetime,
     /// The user the session belongs to.
     pub user_id: UserId,
@@ -35,7 +43,7 @@ pub struct Session {
     #[serde(default, deserialize_with = "null_as_default")]
     pub provider_access_token: ProviderToken,
     /// When the OAuth2 access token expires.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::provider_access_token_expiry")]
     pub provider_access_token_expiry: Datetime,
     /// OAuth2 refresh token, `""` for other providers.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -96,7 +104,7 @@ pub struct Session {
     #[serde(default, deserialize_with = "null_as_default")]
     pub secret: SessionCredential,
     /// When the session last passed multi-factor authentication.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::mfa_updated_at")]
     pub mfa_updated_at: Datetime,
 }
 

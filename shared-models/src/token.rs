@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, tolerant};
 use crate::{Datetime, JwtSecret, TokenId, TokenSecret, UserId};
 
 /// A login token (`POST /users/{userId}/tokens`, `POST /account/tokens/*`): exchange `user_id` +
@@ -17,7 +17,11 @@ pub struct Token {
     #[serde(rename = "$id")]
     pub id: TokenId,
     /// When the token was created.
-    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$createdAt",
+        default,
+        deserialize_with = "tolerant::created_at"
+    )]
     pub created_at: Datetime,
     /// The user the token logs in.
     pub user_id: UserId,

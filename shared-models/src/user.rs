@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::serde_util::{null_as_default, yes};
+use crate::serde_util::{null_as_default, tolerant, yes};
 use crate::{Datetime, TargetId, UserId};
 
 /// An Appwrite user (`GET /users/{userId}`, `GET /account`, …).
@@ -16,16 +16,24 @@ pub struct User {
     #[serde(rename = "$id")]
     pub id: UserId,
     /// When the user was created.
-    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$createdAt",
+        default,
+        deserialize_with = "tolerant::created_at"
+    )]
     pub created_at: Datetime,
     /// When the user was last updated.
-    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$updatedAt",
+        default,
+        deserialize_with = "tolerant::updated_at"
+    )]
     pub updated_at: Datetime,
     /// Display name.
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// When the user registered.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::registration")]
     pub registration: Datetime,
     /// `false` when the user is blocked.
     #[serde(default = "yes")]
@@ -34,7 +42,7 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_default")]
     pub labels: Vec<String>,
     /// When the password was last changed; unset when the user has none.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::password_update")]
     pub password_update: Datetime,
     /// Email address, `""` when none.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -58,7 +66,7 @@ pub struct User {
     #[serde(default, deserialize_with = "null_as_default")]
     pub targets: Vec<Target>,
     /// When the user last made a request (updated at most daily by Appwrite).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "tolerant::accessed_at")]
     pub accessed_at: Datetime,
 }
 
@@ -147,10 +155,18 @@ pub struct Target {
     #[serde(rename = "$id")]
     pub id: TargetId,
     /// When the target was created.
-    #[serde(rename = "$createdAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$createdAt",
+        default,
+        deserialize_with = "tolerant::created_at"
+    )]
     pub created_at: Datetime,
     /// When the target was last updated.
-    #[serde(rename = "$updatedAt", default, deserialize_with = "null_as_default")]
+    #[serde(
+        rename = "$updatedAt",
+        default,
+        deserialize_with = "tolerant::updated_at"
+    )]
     pub updated_at: Datetime,
     /// Target name.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -7,8 +7,8 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::SecretString;
 
-use appwrite_models::headers::{Platform, every_byte, project_headers};
-use appwrite_models::protocol::{Endpoint, MAX_RESPONSE_BYTES};
+use appwrite_models::headers::{LOCALE_HEADER, Platform, every_byte};
+use appwrite_models::protocol::MAX_RESPONSE_BYTES;
 
 use crate::error::{BoxError, ConfigError};
 use crate::retry::RetryPolicy;
@@ -240,20 +240,20 @@ impl HttpConfig {
         use secrecy::ExposeSecret as _;
 
         let endpoint = self.endpoint.ok_or(ConfigError::Missing("endpoint"))?;
-        let endpoint = Endpoint::parse(&endpoint).map_err(ConfigError::Endpoint)?;
+        let endpoint = crate::memo::endpoint(endpoint.trim()).map_err(ConfigError::Endpoint)?;
         let project = self.project.ok_or(ConfigError::Missing("project"))?;
         if project.is_empty() {
             return Err(ConfigError::Missing("project"));
         }
 
-        let mut headers = project_headers(
+        let mut headers = crate::memo::project_headers(
             platform,
             sdk_version,
             &header_value("project", &project, false)?,
         );
         if let Some(locale) = &self.locale {
             headers.insert(
-                HeaderName::from_static("x-appwrite-locale"),
+                HeaderName::from_static(LOCALE_HEADER),
                 header_value("locale", locale, false)?,
             );
         }

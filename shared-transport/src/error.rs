@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use appwrite_models::protocol::limits::OutOfRange;
+use appwrite_models::protocol::rules::{Broken, OutOfRange};
 pub use appwrite_models::protocol::{DecodeError, EndpointError};
 pub use appwrite_models::{ApiError, ErrorType};
 
@@ -144,9 +144,16 @@ impl InvalidInput {
     }
 }
 
-/// A value outside Appwrite's bounds ([`appwrite_models::protocol::limits`]).
+/// A value outside Appwrite's bounds ([`appwrite_models::protocol::rules`]).
 impl From<OutOfRange> for InvalidInput {
     fn from(error: OutOfRange) -> Self {
+        Self::new(error.to_string())
+    }
+}
+
+/// A value Appwrite's rules refuse ([`appwrite_models::protocol::rules`]).
+impl From<Broken> for InvalidInput {
+    fn from(error: Broken) -> Self {
         Self::new(error.to_string())
     }
 }

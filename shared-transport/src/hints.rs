@@ -12,13 +12,21 @@ pub(crate) fn api_hint(
     endpoint: &Endpoint,
     sent_key: bool,
 ) -> Option<&'static str> {
+    // Without `/v1` Appwrite answers its HTML error page (read into `general_route_not_found`); a
+    // proxy in front may answer a page of its own, which has no type at all.
+    let route_not_found = match &error.error_type {
+        ErrorType::GeneralRouteNotFound => true,
+        ErrorType::Other(kind) => kind.is_empty(),
+        _ => false,
+    };
     match (error.status, &error.error_type) {
-        (404, ErrorType::GeneralRouteNotFound)
-            if !endpoint
-                .as_url()
-                .path()
-                .trim_end_matches('/')
-                .ends_with("/v1") =>
+        (404, _)
+            if route_not_found
+                && !endpoint
+                    .as_url()
+                    .path()
+                    .trim_end_matches('/')
+                    .ends_with("/v1") =>
         {
             Some("the endpoint should end in /v1, e.g. https://cloud.appwrite.io/v1")
         }

@@ -15,6 +15,11 @@
 //! the `tracing` span per request, the macro that gives both SDKs the same `Error` enum) is
 //! hidden from these docs: it is the SDKs' plumbing.
 
+// docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+
 #[cfg(feature = "blocking")]
 mod blocking;
 mod config;
@@ -23,6 +28,7 @@ mod error;
 mod events;
 mod future;
 mod hints;
+mod memo;
 mod request;
 mod retry;
 mod sdk_error;

@@ -7,6 +7,7 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
+use appwrite_models::protocol::routes::Route;
 use appwrite_models::protocol::{DecodeError, PathSegmentError, RoutePath, decode_json};
 
 use crate::error::InvalidInput;
@@ -59,6 +60,20 @@ impl Request {
             headers: Vec::new(),
             idempotent,
         }
+    }
+
+    /// A request to one of Appwrite's [`routes`](appwrite_models::protocol::routes), its
+    /// placeholders filled with `ids` in order (see [`new`](Self::new)).
+    ///
+    /// ```
+    /// use appwrite_models::protocol::routes;
+    /// use appwrite_transport::Request;
+    ///
+    /// let request = Request::to(routes::users::CREATE_TOKEN, ["user-42"]);
+    /// assert_eq!(request.path(), Ok("/users/user-42/tokens"));
+    /// ```
+    pub fn to<const N: usize>(route: Route, ids: [&str; N]) -> Self {
+        Self::new(route.method, route.path, ids)
     }
 
     /// Adds a query parameter (repeat the key for arrays, e.g. `queries[]`).

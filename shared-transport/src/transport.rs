@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
 use appwrite_models::headers::Platform;
+use appwrite_models::headers::{KEY_HEADER, WARNING_HEADER};
 use appwrite_models::protocol::{Endpoint, api_error};
 
 use crate::error::{InvalidInput, RequestError, TransportError};
@@ -251,7 +252,7 @@ impl Transport {
             return Attempt::Failed(TransportError::RedirectFollowed.into());
         }
         let status = response.status().as_u16();
-        if let Some(warning) = response.headers().get("x-appwrite-warning") {
+        if let Some(warning) = response.headers().get(WARNING_HEADER) {
             sdk_event!(
                 self.inner.platform,
                 warn,
@@ -282,7 +283,7 @@ impl Transport {
         for secret in &self.inner.redact {
             error.redact(secret.expose_secret());
         }
-        let sent_key = self.inner.headers.contains_key("x-appwrite-key");
+        let sent_key = self.inner.headers.contains_key(KEY_HEADER);
         error.hint = crate::hints::api_hint(&error, &self.inner.endpoint, sent_key);
         Attempt::Failed(RequestError::Api(error))
     }

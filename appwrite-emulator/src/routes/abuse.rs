@@ -14,7 +14,8 @@ use crate::params::Params;
 /// One route's labels.
 #[derive(Debug)]
 pub(super) struct Rule {
-    /// The route path as Appwrite declares it (`{url}` is the host name followed by this).
+    /// The route path as Appwrite declares it (`{url}` is the host name followed by this; the
+    /// emulator's configured host, not the request's `Host`, see `Ctx::public`).
     pub path: &'static str,
     pub limit: u32,
     pub period_s: i64,
@@ -86,7 +87,10 @@ impl Rule {
     /// The key with Appwrite's placeholders filled in; an empty parameter stays a placeholder.
     fn fill(&self, template: &str, ctx: &Ctx, params: &Params) -> String {
         let filled = template
-            .replace("{url}", &format!("{}{}", ctx.hostname, self.path))
+            .replace(
+                "{url}",
+                &format!("{}{}", ctx.public.host_str().unwrap_or(""), self.path),
+            )
             .replace("{ip}", &ctx.ip)
             .replace("{userId}", ctx.user.as_ref().map_or("", |u| u.id.as_str()));
         let mut out = String::with_capacity(filled.len());

@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Ctx};
 use crate::clock::millis;
 use crate::cookies::{self, CookieScope};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Me, PathParams};
+use crate::extract::{Body, Me, MfaMe, PathParams};
 use crate::params::{Params, uid};
 use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
 
@@ -37,6 +37,7 @@ pub(super) fn router() -> Routes {
         .route("/jwts", post(create_jwt))
         .route("/jwt", post(create_jwt))
         .route("/prefs", get(super::users_update::get_account_prefs))
+        .merge(super::mfa::router())
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: 10 per hour per IP.
@@ -72,7 +73,7 @@ fn session_not_found() -> ApiError {
 }
 
 /// The user can vanish between authentication and the handler (deleted meanwhile).
-fn user_gone() -> ApiError {
+pub(super) fn user_gone() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
 
@@ -93,6 +94,7 @@ async fn get_account(Me { ctx, user: me }: Me) -> ApiResult {
         user,
         account: true,
         legacy: ctx.legacy_format,
+        fresh_access: me.fresh_access,
     }))
 }
 
@@ -147,7 +149,7 @@ fn extend_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
         .get_mut(wanted)
         .ok_or_else(session_not_found)?;
     session.expire = now.saturating_add(millis(ctx.shared.config.session_duration));
-    session.updated_at = now;
+    let old_updated_at = std::mem::replace(&mut session.updated_at, now);
     // Appwrite answers with the stored document: `current` and `countryName` keep the model's
     // defaults (`false`, `""`), since only the read routes fill them in.
     Ok(ok(&SessionOut::new(
@@ -156,7 +158,8 @@ fn extend_session(ctx: &Ctx, me: &AuthUser, id: &str) -> ApiResult {
         false,
         SessionSecret::Hidden,
     )
-    .stored()))
+    .stored()
+    .extended(old_updated_at, session.expire)))
 }
 
 /// Logout headers: both cookies expired and `X-Fallback-Cookies: []` (unless same-site).
@@ -184,8 +187,12 @@ fn logout(
     response
 }
 
-/// `DELETE /v1/account/sessions/{sessionId}`
-async fn delete_session(Me { ctx, user: me }: Me, PathParams(id): PathParams<String>) -> ApiResult {
+/// `DELETE /v1/account/sessions/{sessionId}`: in Appwrite's `mfa` group, so a session that
+/// lacks its second factor can still sign out.
+async fn delete_session(
+    MfaMe { ctx, user: me }: MfaMe,
+    PathParams(id): PathParams<String>,
+) -> ApiResult {
     let admitted = DELETE_SESSION.check(&ctx, &Params::default())?;
     let result = remove_session(&ctx, &me, &id);
     admitted.finish(&ctx, result)
@@ -233,8 +240,7 @@ async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
     admitted.finish(&ctx, result)
 }
 
-/// Signs a JWT for the request's session. A `duration` of 0 is accepted (`Range(0, 3600)`) and
-/// gives a JWT that has already expired, as Appwrite's does.
+/// Signs a JWT for the request's session.
 fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let duration = p.range(
         "duration",
@@ -244,6 +250,7 @@ fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));
     };
+    crate::jwt::check_max_age(duration)?;
     let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
     let jwt = ctx.shared.jwt.issue(&me.id, session_id, now_s, duration)?;
     Ok(created(&JwtOut { jwt }))

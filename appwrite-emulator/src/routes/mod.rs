@@ -3,10 +3,12 @@
 mod abuse;
 mod account;
 mod emulator;
+mod mfa;
 mod oauth2;
 mod sessions;
 mod tokens;
 mod users;
+mod users_mfa;
 mod users_update;
 
 use std::sync::Arc;
@@ -40,7 +42,7 @@ pub(crate) fn router(shared: Arc<Shared>, log_requests: bool) -> Router {
         .nest("/account", account::router())
         .nest("/health", emulator::health_router())
         .nest("/emulator", emulator::router())
-        .merge(oauth2::router());
+        .merge(oauth2::router(&shared));
     let app = Router::new()
         .nest("/v1", v1)
         .fallback(route_not_found)
@@ -117,17 +119,20 @@ async fn web_platforms(
     response
 }
 
-/// Unknown routes go through Appwrite's wildcard route, which checks the project first.
+/// Unknown routes go through Appwrite's wildcard route, which checks the project first; its
+/// errors are HTML pages (see `error_page.rs`).
 async fn route_not_found(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let project = request
         .headers()
         .get("x-appwrite-project")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !project.is_empty() && project != "console" && project != shared.config.project {
-        return ApiError::new(ErrorType::ProjectNotFound).into_response();
-    }
-    ApiError::new(ErrorType::GeneralRouteNotFound).into_response()
+    let error = if !project.is_empty() && project != "console" && project != shared.config.project {
+        ApiError::new(ErrorType::ProjectNotFound)
+    } else {
+        ApiError::new(ErrorType::GeneralRouteNotFound)
+    };
+    crate::error_page::page(&shared, error).await
 }
 
 /// Applies what Appwrite adds to every API answer: the response-format warning and

@@ -22,11 +22,12 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::abuse::Rule;
 use crate::auth::Ctx;
-use crate::clock::millis;
 use crate::crypto::sha256;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathParams;
+use crate::jwt::TOKEN_SECRET_MAX_AGE_S;
 use crate::params::Params;
 use crate::random;
 use crate::state::{NewUser, Shared, TokenKind, TokenRecord};
@@ -95,6 +96,17 @@ const DEFAULT_SUCCESS_PATH: &str = "/console/auth/oauth2/success";
 const DEFAULT_FAILURE_PATH: &str = "/console/auth/oauth2/failure";
 const PROVIDER_DISABLED: &str =
     "This provider is disabled. Please enable the provider from your Appwrite console to continue.";
+
+/// `GET /v1/account/tokens/oauth2/{provider}` and `GET /v1/account/sessions/oauth2/{provider}/
+/// redirect`: `abuse-limit` 50 per hour with `abuse-key` `ip:{ip}` (account.php). The key names
+/// no route, so both routes count against one counter per IP, as in Appwrite.
+const OAUTH2: Rule = Rule {
+    path: "/v1/account/tokens/oauth2/:provider",
+    limit: 50,
+    period_s: 3600,
+    keys: &["ip:{ip}"],
+    reset_on_created: false,
+};
 
 /// The Redirect validator's description (src/Appwrite/Network/Validator/Redirect.php).
 fn invalid_redirect(name: &str, url: &str) -> ApiError {
@@ -172,23 +184,34 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     url.into()
 }
 
-/// The token flow's four hops, relative to `/v1`.
-pub(super) fn router() -> super::Routes {
+/// The token flow's four hops, relative to `/v1`. Appwrite's three OAuth2 routes carry the
+/// `error` view label (account.php): their errors are HTML pages.
+pub(super) fn router(shared: &Arc<Shared>) -> super::Routes {
     use axum::routing::get;
-    axum::Router::new()
+    let appwrite = axum::Router::new()
         .route("/account/tokens/oauth2/{provider}", get(create_token))
         .route(
             "/account/sessions/oauth2/callback/{provider}/{project_id}",
             get(callback),
         )
         .route("/account/sessions/oauth2/{provider}/redirect", get(finish))
-        .route("/mock/tests/general/oauth2", get(mock_consent))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(shared),
+            crate::error_page::html_errors,
+        ));
+    appwrite.route("/mock/tests/general/oauth2", get(mock_consent))
 }
 
 /// `GET /v1/account/tokens/oauth2/{provider}` (`createOAuth2Token`).
 pub(super) async fn create_token(ctx: Ctx, PathParams(provider): PathParams<String>) -> ApiResult {
+    let admitted = OAUTH2.check(&ctx, &Params::default())?;
+    let result = start_login(&ctx, &provider);
+    admitted.finish(&ctx, result)
+}
+
+fn start_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
-    known_provider(&provider)?;
+    known_provider(provider)?;
     let mut urls = [
         ("success", DEFAULT_SUCCESS_PATH),
         ("failure", DEFAULT_FAILURE_PATH),
@@ -277,6 +300,7 @@ pub(super) async fn mock_consent(
 
 /// The consent page: sign in as an identity (editable), or cancel.
 fn consent_page(callback: &str, state: &str, identity: &str) -> Response {
+    let escape = crate::error_page::escape;
     let (callback, state, identity) = (escape(callback), escape(state), escape(identity));
     let mut page = String::from(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Mock OAuth2 sign-in</title></head><body>\
@@ -299,22 +323,6 @@ fn consent_page(callback: &str, state: &str, identity: &str) -> Response {
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// HTML attribute escaping.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `GET /v1/account/sessions/oauth2/callback/{provider}/{projectId}`: passes every parameter on
@@ -354,8 +362,14 @@ struct LoginState {
 /// `GET /v1/account/sessions/oauth2/{provider}/redirect`: signs the provider's identity in and
 /// sends the browser to `success` with `userId` and `secret`.
 pub(super) async fn finish(ctx: Ctx, PathParams(provider): PathParams<String>) -> ApiResult {
+    let admitted = OAUTH2.check(&ctx, &Params::default())?;
+    let result = finish_login(&ctx, &provider);
+    admitted.finish(&ctx, result)
+}
+
+fn finish_login(ctx: &Ctx, provider: &str) -> ApiResult {
     let p = ctx.query();
-    known_provider(&provider)?;
+    known_provider(provider)?;
     let code = p.optional_text("code", 2048)?.unwrap_or("");
     let state = p.optional_text("state", 2048)?.unwrap_or("");
     let error = p.optional_text("error", 2048)?.unwrap_or("");
@@ -421,7 +435,7 @@ pub(super) async fn finish(ctx: Ctx, PathParams(provider): PathParams<String>) -
         // The session flow (`/v1/account/sessions/oauth2/{provider}`) is not emulated.
         return fail(ApiError::new(ErrorType::GeneralNotImplemented));
     }
-    match sign_in(&ctx, &code.to_lowercase()) {
+    match sign_in(ctx, &code.to_lowercase()) {
         Ok((user_id, secret)) => {
             let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
             let wrapped = ctx
@@ -448,7 +462,10 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
     }
     let secret = random::hex_secret(TOKEN_LENGTH)?;
     let now = ctx.shared.clock.now_ms();
-    let expire = now.saturating_add(millis(ctx.shared.config.session_duration));
+    // Appwrite stores the token with the session duration, but hands its secret out only inside
+    // a JWT of 60 s (account.php, `new JWT(..., 60, 0)`), and refuses an OAuth2 token without
+    // that JWT: the token is dead after 60 s, so the emulator lets it expire then.
+    let expire = now.saturating_add(TOKEN_SECRET_MAX_AGE_S * 1000);
     let mut store = ctx.shared.store();
     let user_id = if let Some(id) = store.user_by_email(email) {
         id.to_owned()
@@ -456,6 +473,7 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
         let new = NewUser {
             id: ID::unique(),
             email: Some(email.to_owned()),
+            accessed_at: Some(now),
             ..NewUser::default()
         };
         store
@@ -476,7 +494,7 @@ fn sign_in(ctx: &Ctx, email: &str) -> Result<(String, String), ApiError> {
         kind: TokenKind::OAuth2,
         expire,
     };
-    user.add_token(sha256(&secret), record, now);
+    user.add_token(sha256(&secret), record, now)?;
     Ok((user_id, secret))
 }
 

@@ -108,6 +108,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         provider: TokenKind::Generic.provider(),
         factor: TokenKind::Generic.factor(),
         ip: ctx.ip.clone(),
+        mfa: crate::mfa::SessionMfa::default(),
     };
 
     {
@@ -124,6 +125,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
         {
             return Err(invalid());
         }
+        user.session_room()?;
         // Verify and delete in one step under the lock: a secret redeems exactly once.
         let token = user.redeem_token(&token_hash, now).ok_or_else(invalid)?;
         session.provider = token.kind.provider();
@@ -140,7 +142,7 @@ fn redeem(ctx: &Ctx, p: &Params) -> ApiResult {
             user.updated_at = now;
         }
         user.add_session(session.clone());
-        user.enforce_session_limit();
+        user.enforce_session_limit(ctx.shared.config.max_sessions);
     }
 
     let encoded = credential::encode(&user_id, &session_secret);

@@ -58,12 +58,12 @@ pub(super) fn router() -> Routes {
 
 /// What a server without an SMTP server or SMS provider answers (account.php checks
 /// `_APP_SMTP_HOST` and the phone provider after validating the parameters).
-fn require_messaging(ctx: &Ctx, kind: OutboxKind) -> Result<(), ApiError> {
+pub(super) fn require_messaging(ctx: &Ctx, kind: OutboxKind) -> Result<(), ApiError> {
     if ctx.shared.config.messaging {
         return Ok(());
     }
     Err(match kind {
-        OutboxKind::Phone => ApiError::with_message(
+        OutboxKind::Phone | OutboxKind::MfaPhone => ApiError::with_message(
             ErrorType::GeneralPhoneDisabled,
             "Phone provider not configured",
         ),
@@ -104,8 +104,9 @@ struct Issued {
 }
 
 impl NewToken<'_> {
-    /// Finds the user with the recipient's email or phone, or creates it with `user_id`, then
-    /// stores the token (only its hash).
+    /// Finds the user with the recipient's email or phone, or creates it with `user_id` (and
+    /// `accessedAt` now, as account.php's token routes do), then stores the token (only its
+    /// hash).
     fn store(&self, ctx: &Ctx, user_id: String) -> Result<Issued, ApiError> {
         let hash = sha256(&self.secret);
         let token_id = ID::unique();
@@ -125,23 +126,25 @@ impl NewToken<'_> {
                 Recipient::Email(_) => NewUser {
                     id: user_id,
                     email: address,
+                    accessed_at: Some(now),
                     ..NewUser::default()
                 },
                 Recipient::Phone(_) => NewUser {
                     id: user_id,
                     phone: address,
+                    accessed_at: Some(now),
                     ..NewUser::default()
                 },
             };
             store.create_user(new, now)?.id.clone()
         };
         let kind = match self.sent_by {
-            OutboxKind::Email => TokenKind::Email,
+            OutboxKind::Email | OutboxKind::MfaEmail => TokenKind::Email,
             OutboxKind::MagicUrl => TokenKind::MagicUrl,
-            OutboxKind::Phone => TokenKind::Phone,
+            OutboxKind::Phone | OutboxKind::MfaPhone => TokenKind::Phone,
         };
         if let Some(user) = store.users.get_mut(&user_id) {
-            user.add_token(hash, TokenRecord { kind, expire }, now);
+            user.add_token(hash, TokenRecord { kind, expire }, now)?;
         }
         Ok(Issued {
             token_id,
@@ -164,15 +167,7 @@ impl NewToken<'_> {
             sent_at: system_time(issued.now),
             expire: system_time(issued.expire),
         };
-        ctx.shared.push_outbox(message).map_err(|full| {
-            ApiError::with_message(
-                ErrorType::GeneralServerError,
-                format!(
-                    "The emulator outbox holds its maximum of {} messages. Read and clear it (POST /v1/emulator/reset) or raise the cap (--max-outbox).",
-                    full.0
-                ),
-            )
-        })
+        Ok(ctx.shared.push_outbox(message)?)
     }
 
     /// The 201 answer; `shown` is the secret as an API key sees it (a session sees `""`).
@@ -205,7 +200,8 @@ async fn create_email_token(ctx: Ctx, Body(p): Body) -> ApiResult {
 
 fn email_token(ctx: &Ctx, p: &Params) -> ApiResult {
     let user_id = p.custom_id("userId")?;
-    let email = p.email("email")?.to_lowercase();
+    // Kept as typed: unlike `POST /v1/users`, the token routes do not lower-case it.
+    let email = p.email("email")?.to_owned();
     let phrase = phrase(p)?;
     require_messaging(ctx, OutboxKind::Email)?;
     let token = NewToken {
@@ -230,7 +226,8 @@ pub(super) async fn create_magic_url_token(ctx: Ctx, Body(p): Body) -> ApiResult
 
 fn magic_url_token(ctx: &Ctx, p: &Params) -> ApiResult {
     let user_id = p.custom_id("userId")?;
-    let email = p.email("email")?.to_lowercase();
+    // Kept as typed: unlike `POST /v1/users`, the token routes do not lower-case it.
+    let email = p.email("email")?.to_owned();
     let url = p.optional_url("url")?;
     if let Some(url) = &url {
         ctx.shared.check_redirect("url", url.as_str())?;
@@ -245,9 +242,9 @@ fn magic_url_token(ctx: &Ctx, p: &Params) -> ApiResult {
         lifetime_ms: MAGIC_URL_EXPIRE_MS,
     };
     let issued = token.store(ctx, user_id)?;
-    // Appwrite's default is the console's magic-URL page on this host.
-    let mut link = url
-        .or_else(|| url::Url::parse(&format!("http://{}/console/auth/magic-url", ctx.host)).ok());
+    // Appwrite's default is the console's magic-URL page on its configured host (account.php,
+    // `$platform['consoleHostname']`): the emulator's public address, never the request's `Host`.
+    let mut link = url.or_else(|| ctx.public.join("/console/auth/magic-url").ok());
     if let Some(link) = &mut link {
         link.query_pairs_mut()
             .append_pair("userId", &issued.user_id)

@@ -20,7 +20,8 @@ use crate::wire::{
     self, JwtOut, SessionListOut, SessionOut, SessionSecret, TokenOut, UserListOut, UserOut,
 };
 
-/// Attributes `GET /v1/users` may filter on (Appwrite's `Queries\Users`).
+/// Attributes `GET /v1/users` may filter on: `Queries\Users::ALLOWED_ATTRIBUTES` and the internal
+/// ones `Queries\Base` adds (src/Appwrite/Utopia/Database/Validator/Queries/).
 const QUERY_ATTRIBUTES: &[&str] = &[
     "name",
     "email",
@@ -32,8 +33,16 @@ const QUERY_ATTRIBUTES: &[&str] = &[
     "phoneVerification",
     "labels",
     "impersonator",
-    "accessedAt",
+    "$id",
+    "$createdAt",
+    "$updatedAt",
+    "$sequence",
 ];
+/// Of those, the datetime attributes: a value must read as a datetime.
+const DATETIME_ATTRIBUTES: &[&str] =
+    &["passwordUpdate", "registration", "$createdAt", "$updatedAt"];
+/// Of those, the array attributes: utopia-php/database's `Filter` refuses `equal` on them.
+const ARRAY_ATTRIBUTES: &[&str] = &["labels"];
 /// Query methods Appwrite knows but the emulator does not evaluate.
 const UNSUPPORTED_METHODS: &[&str] = &[
     "lessThan",
@@ -82,28 +91,34 @@ pub(super) fn router() -> Routes {
             axum::routing::delete(delete_session),
         )
         .route("/jwts", post(create_jwt))
-        .merge(super::users_update::one_user());
+        .merge(super::users_update::one_user())
+        .merge(super::users_mfa::one_user());
     Router::new()
         .route("/", post(create).get(list))
         .nest("/{user_id}", one_user)
 }
 
-fn user_not_found() -> ApiError {
+pub(super) fn user_not_found() -> ApiError {
     ApiError::new(ErrorType::UserNotFound)
 }
 
 /// What every `/v1/users/{userId}…` route does first: checks the scope, then the id (Appwrite's
 /// scope check runs before parameter validation).
-fn user_route<'a>(ctx: &Ctx, scope: &str, user_id: &'a str) -> Result<&'a str, ApiError> {
-    ctx.authorize(&[scope])?;
+pub(super) fn user_route<'a>(
+    ctx: &Ctx,
+    scopes: &[&str],
+    user_id: &'a str,
+) -> Result<&'a str, ApiError> {
+    ctx.authorize(scopes)?;
     uid("userId", user_id)
 }
 
-fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
+pub(super) fn user_out<'a>(ctx: &Ctx, user: &'a UserRecord) -> UserOut<'a> {
     UserOut {
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }
 }
 
@@ -123,6 +138,7 @@ async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
         email,
         phone,
         password_hash,
+        accessed_at: None,
     };
     let mut store = ctx.shared.store();
     let user = store.create_user(new, now)?;
@@ -156,7 +172,7 @@ async fn list(ctx: Ctx) -> ApiResult {
 
 /// `GET /v1/users/{userId}`
 async fn get_one(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let user_id = user_route(&ctx, &["users.read"], &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
     Ok(ok(&user_out(&ctx, user)))
@@ -164,7 +180,7 @@ async fn get_one(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult
 
 /// `DELETE /v1/users/{userId}`
 async fn delete(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     ctx.shared
         .store()
         .delete_user(user_id)
@@ -178,7 +194,7 @@ async fn update_status(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let status = p.boolean("status", None)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -196,7 +212,7 @@ async fn create_token(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let length = p.range(
         "length",
         limits::TOKEN_LENGTH_DEFAULT,
@@ -220,7 +236,7 @@ async fn create_token(
             kind: TokenKind::Generic,
             expire: expire_at,
         };
-        user.add_token(hash, token, now);
+        user.add_token(hash, token, now)?;
     }
     let secret = if ctx.is_key() { secret.as_str() } else { "" };
     Ok(created(&TokenOut::new(
@@ -250,7 +266,9 @@ async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
         provider: "server",
         factor: "server",
         ip: ctx.ip.clone(),
+        mfa: crate::mfa::SessionMfa::default(),
     };
+    user.session_room()?;
     user.add_session(session.clone());
     drop(store);
     let encoded = credential::encode(&user_id, &secret);
@@ -264,7 +282,7 @@ async fn create_session(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Ap
 
 /// `GET /v1/users/{userId}/sessions`
 async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let user_id = user_route(&ctx, &["users.read", "sessions.read"], &user_id)?;
     let include_total = ctx.query().boolean("total", Some(true))?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
@@ -280,7 +298,7 @@ async fn list_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> Api
 
 /// `DELETE /v1/users/{userId}/sessions`
 async fn delete_sessions(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write", "sessions.write"], &user_id)?;
     let mut store = ctx.shared.store();
     store
         .users
@@ -295,20 +313,28 @@ async fn delete_session(
     ctx: Ctx,
     PathParams((user_id, session_id)): PathParams<(String, String)>,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write", "sessions.write"], &user_id)?;
     let session_id = uid("sessionId", &session_id)?;
     let mut store = ctx.shared.store();
-    let user = store.users.get_mut(user_id).ok_or_else(user_not_found)?;
-    user.remove_session(session_id)
+    if !store.users.contains_key(user_id) {
+        return Err(user_not_found());
+    }
+    // Appwrite looks the session up by id alone (`getDocument('sessions', $sessionId)`), so it
+    // may belong to another user (users.php `deleteSession`).
+    store
+        .users
+        .values_mut()
+        .find_map(|u| u.remove_session(session_id))
         .ok_or_else(|| ApiError::new(ErrorType::UserSessionNotFound))?;
     Ok(wire::no_content())
 }
 
 /// `POST /v1/users/{userId}/jwts`
 async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): Body) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
+    // The default is `''`, which names no session (users.php `createJWT`).
     let wanted = match p.get("sessionId") {
-        None => "recent".to_owned(),
+        None => String::new(),
         Some(Value::String(id)) => uid("sessionId", id)?.to_owned(),
         Some(_) => return Err(invalid_uid("sessionId")),
     };
@@ -320,7 +346,8 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
     let session_id = {
         let store = ctx.shared.store();
         let user = store.users.get(user_id).ok_or_else(user_not_found)?;
-        // `recent` is the newest session; an unknown id gives an empty claim (JWTs/Create.php).
+        // Only the literal `recent` is the newest session; an unknown id (or none) gives an
+        // empty claim, a JWT tied to no session.
         if wanted == "recent" {
             user.sessions_in_order()
                 .last()
@@ -332,6 +359,7 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
             String::new()
         }
     };
+    crate::jwt::check_max_age(duration)?;
     let now_s = ctx.shared.clock.now_ms().div_euclid(1000);
     let jwt = ctx
         .shared
@@ -386,10 +414,15 @@ impl UserQuery {
                     .and_then(|n| usize::try_from(n).ok())
             };
             match method {
+                // utopia-php/database `Limit`: `Range(1, PHP_INT_MAX)`, no other bound.
                 "limit" => {
                     query.limit = number()
-                        .filter(|n| (1..=5000).contains(n))
-                        .ok_or_else(|| query_error("Invalid query: Invalid limit"))?;
+                        .filter(|n| *n >= 1 && i64::try_from(*n).is_ok())
+                        .ok_or_else(|| {
+                            query_error(
+                                "Invalid query: Invalid limit: Value must be a valid range between 1 and 9,223,372,036,854,775,807",
+                            )
+                        })?;
                 }
                 "offset" => {
                     query.offset =
@@ -399,6 +432,20 @@ impl UserQuery {
                     if !QUERY_ATTRIBUTES.contains(&attribute) {
                         return Err(query_error(&format!(
                             "Invalid query: Attribute not found in schema: {attribute}"
+                        )));
+                    }
+                    // utopia-php/database 6.0.0 `Validator\Query\Filter`: values first, then
+                    // the array rule.
+                    if DATETIME_ATTRIBUTES.contains(&attribute)
+                        && !values.iter().all(|v| datetime_ms(v).is_some())
+                    {
+                        return Err(query_error(&format!(
+                            "Invalid query: Query value is invalid for attribute \"{attribute}\""
+                        )));
+                    }
+                    if ARRAY_ATTRIBUTES.contains(&attribute) {
+                        return Err(query_error(&format!(
+                            "Invalid query: Cannot query {method} on attribute \"{attribute}\" because it is an array."
                         )));
                     }
                     query
@@ -419,7 +466,19 @@ impl UserQuery {
 
     fn matches(&self, user: &UserRecord) -> bool {
         self.filters.iter().all(|(attribute, values, negated)| {
+            let at = match attribute.as_str() {
+                "$createdAt" | "registration" => Some(user.created_at),
+                "$updatedAt" => Some(user.updated_at),
+                "passwordUpdate" => user.password_update,
+                _ => None,
+            };
+            if DATETIME_ATTRIBUTES.contains(&attribute.as_str()) {
+                let found = at.is_some_and(|at| values.iter().any(|v| datetime_ms(v) == Some(at)));
+                return found != *negated;
+            }
             let actual = match attribute.as_str() {
+                "$id" => Value::String(user.id.clone()),
+                "$sequence" => Value::from(user.seq),
                 "name" => Value::String(user.name.clone()),
                 "email" => Value::String(user.email.clone().unwrap_or_default()),
                 "phone" => Value::String(user.phone.clone().unwrap_or_default()),
@@ -432,6 +491,16 @@ impl UserQuery {
             values.contains(&actual) != *negated
         })
     }
+}
+
+/// A query value as a datetime, in emulator milliseconds.
+fn datetime_ms(value: &Value) -> Option<crate::clock::Millis> {
+    let at = appwrite_models::Datetime::parse(value.as_str()?).ok()?;
+    let since = at
+        .to_system_time()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    crate::clock::Millis::try_from(since.as_millis()).ok()
 }
 
 /// Appwrite searches a full-text index over id, email, phone and name; the emulator matches
@@ -472,5 +541,6 @@ mod tests {
             UserQuery::parse(&[r#"{"method":"orderAsc","attribute":"name"}"#.into()]).unwrap_err();
         assert_eq!(err.kind(), &ErrorType::GeneralQueryInvalid);
         assert!(UserQuery::parse(&[r#"{"method":"limit","values":[0]}"#.into()]).is_err());
+        assert!(UserQuery::parse(&[r#"{"method":"limit","values":[100000]}"#.into()]).is_ok());
     }
 }

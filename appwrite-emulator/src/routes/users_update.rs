@@ -6,12 +6,13 @@ use axum::Router;
 use axum::routing::{patch, put};
 use serde_json::{Map, Value};
 
+use super::users::{user_not_found, user_route};
 use super::{Routes, ok};
 use crate::auth::Ctx;
 use crate::crypto::{hex, sha256};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Me, PathParams};
-use crate::params::{Params, uid};
+use crate::params::Params;
 use crate::state::{Conflict, Contact, UserRecord};
 use crate::wire::UserOut;
 
@@ -33,16 +34,6 @@ pub(super) fn one_user() -> Routes {
         .route("/verification/phone", patch(update_phone_verification))
 }
 
-fn user_not_found() -> ApiError {
-    ApiError::new(ErrorType::UserNotFound)
-}
-
-/// Scope first, then the id (Appwrite checks the scope before validating parameters).
-fn user_route<'a>(ctx: &Ctx, scope: &str, user_id: &'a str) -> Result<&'a str, ApiError> {
-    ctx.authorize(&[scope])?;
-    uid("userId", user_id)
-}
-
 /// Applies `change` to the user and answers with it.
 fn update(ctx: &Ctx, user_id: &str, change: impl FnOnce(&mut UserRecord)) -> ApiResult {
     let now = ctx.shared.clock.now_ms();
@@ -54,6 +45,7 @@ fn update(ctx: &Ctx, user_id: &str, change: impl FnOnce(&mut UserRecord)) -> Api
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }))
 }
 
@@ -76,7 +68,7 @@ pub(super) async fn update_name(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     if !p.present("name") {
         return Err(ApiError::missing_param("name"));
     }
@@ -94,7 +86,7 @@ pub(super) async fn update_name(
 
 /// `PATCH /v1/users/{userId}/email` and `/phone`.
 fn update_contact(ctx: &Ctx, user_id: &str, p: &Params, kind: Contact) -> ApiResult {
-    let user_id = user_route(ctx, "users.write", user_id)?;
+    let user_id = user_route(ctx, &["users.write"], user_id)?;
     let value = match kind {
         // Appwrite lower-cases with PHP's `strtolower`: ASCII letters only.
         Contact::Email => allow_empty(p, "email", Params::email)?.to_ascii_lowercase(),
@@ -115,6 +107,7 @@ fn update_contact(ctx: &Ctx, user_id: &str, p: &Params, kind: Contact) -> ApiRes
         user,
         account: false,
         legacy: ctx.legacy_format,
+        fresh_access: None,
     }))
 }
 
@@ -142,7 +135,7 @@ pub(super) async fn update_password(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     if !p.present("password") {
         return Err(ApiError::missing_param("password"));
     }
@@ -168,7 +161,7 @@ pub(super) async fn update_email_verification(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let verified = p.boolean("emailVerification", None)?;
     update(&ctx, user_id, |user| user.email_verification = verified)
 }
@@ -179,7 +172,7 @@ pub(super) async fn update_phone_verification(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let verified = p.boolean("phoneVerification", None)?;
     update(&ctx, user_id, |user| user.phone_verification = verified)
 }
@@ -190,7 +183,7 @@ pub(super) async fn update_labels(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let labels = labels(&p)?;
     update(&ctx, user_id, |user| user.labels = labels)
 }
@@ -239,7 +232,7 @@ pub(super) async fn update_prefs(
     PathParams(user_id): PathParams<String>,
     Body(p): Body,
 ) -> ApiResult {
-    let user_id = user_route(&ctx, "users.write", &user_id)?;
+    let user_id = user_route(&ctx, &["users.write"], &user_id)?;
     let prefs = prefs(&p)?;
     let now = ctx.shared.clock.now_ms();
     let mut store = ctx.shared.store();
@@ -268,7 +261,7 @@ fn prefs(p: &Params) -> Result<Map<String, Value>, ApiError> {
 
 /// `GET /v1/users/{userId}/prefs`
 pub(super) async fn get_prefs(ctx: Ctx, PathParams(user_id): PathParams<String>) -> ApiResult {
-    let user_id = user_route(&ctx, "users.read", &user_id)?;
+    let user_id = user_route(&ctx, &["users.read"], &user_id)?;
     let store = ctx.shared.store();
     let user = store.users.get(user_id).ok_or_else(user_not_found)?;
     Ok(ok(&user.prefs))

@@ -185,3 +185,56 @@ pub async fn expect_error(request: RequestBuilder, status: u16, error_type: &str
     );
     body
 }
+
+/// The `type` and message (the `<h1>`, unescaped) of Appwrite's HTML error page.
+pub fn read_error_page(page: &str) -> (String, String) {
+    let between = |open: &str, close: &str| {
+        let start = page.find(open).map(|at| at + open.len())?;
+        let len = page[start..].find(close)?;
+        Some(page[start..start + len].to_owned())
+    };
+    let kind = between("<span class='type'>", "</span>").unwrap_or_default();
+    let message = between("<h1>", "</h1>")
+        .unwrap_or_default()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&amp;", "&");
+    (kind, message)
+}
+
+/// The error type of an answer, from its JSON body or its HTML error page (`""` for neither).
+pub async fn error_type(response: Response) -> String {
+    let html = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
+    let text = response.text().await.unwrap_or_default();
+    if html {
+        return read_error_page(&text).0;
+    }
+    serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|body| body["type"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Sends, and checks Appwrite's HTML error page (app/views/general/error.phtml) with this
+/// status and type; returns the page's message.
+pub async fn expect_error_page(request: RequestBuilder, status: u16, error_type: &str) -> String {
+    let response = request.send().await.expect("request reaches the emulator");
+    let headers = response.headers().clone();
+    let actual = response.status().as_u16();
+    let page = response.text().await.unwrap();
+    assert_eq!(actual, status, "{page}");
+    assert_eq!(headers["content-type"], "text/html; charset=UTF-8");
+    assert_eq!(
+        headers["cache-control"],
+        "no-cache, no-store, must-revalidate"
+    );
+    let (kind, message) = read_error_page(&page);
+    assert_eq!(kind, error_type, "{page}");
+    assert!(!message.is_empty(), "{page}");
+    message
+}

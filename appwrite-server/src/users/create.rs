@@ -1,10 +1,10 @@
 //! `create` and `get_or_create`.
 
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
 
+use appwrite_models::protocol::{routes, rules};
 use appwrite_models::{ErrorType, User, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -76,14 +76,14 @@ impl CreateUser {
         self
     }
 
-    /// The user's phone number in E.164 form, `+` and up to 15 digits (`+14155552671`).
+    /// The user's phone number in E.164 form, `+` and 7 to 15 digits (`+14155552671`).
     pub fn phone(mut self, phone: impl Into<String>) -> Self {
         self.phone = Some(phone.into());
         self
     }
 
-    /// A password (at least 8 characters, subject to the project's password policy). It is
-    /// never printed; Appwrite stores only its hash.
+    /// A password (8 to 256 bytes, subject to the project's password policy). It is never
+    /// printed; Appwrite stores only its hash.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(SecretString::from(password.into()));
         self
@@ -96,7 +96,8 @@ impl CreateUser {
     }
 
     /// The request this builder sends, built without sending it (to check its body in a test);
-    /// an id that cannot be sent is an error here. Await the builder to send it.
+    /// an id that cannot be sent, or a name, phone or password Appwrite would refuse
+    /// ([`rules`]), is an error here. Await the builder to send it.
     pub fn request(&self) -> Result<Request, InvalidInput> {
         #[derive(Serialize)]
         struct Body<'a> {
@@ -111,7 +112,16 @@ impl CreateUser {
             #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<&'a str>,
         }
-        Request::new(Method::POST, "/users", [])
+        if let Some(name) = &self.name {
+            rules::check_name(name)?;
+        }
+        if let Some(phone) = &self.phone {
+            rules::check_phone(phone)?;
+        }
+        if let Some(password) = &self.password {
+            rules::check_password(password.expose_secret())?;
+        }
+        Request::to(routes::users::CREATE, [])
             .json(&Body {
                 user_id: self.user_id.as_str(),
                 email: self.email.as_deref(),
@@ -221,21 +231,43 @@ fn is_user_not_found(error: &Error) -> bool {
 
 async fn get_or_create(create: CreateUser) -> Result<User> {
     let client = create.client.clone();
-    let get = || client.json::<User>(super::get_request(&create.user_id));
-    match get().await {
-        Err(error) if is_user_not_found(&error) => {}
-        found => return found,
-    }
-    let created = client.try_json::<User>(create.request()).await;
-    let conflict = match created.map_err(|e| without_password(e, create.password.as_ref())) {
-        Err(error) if error.is_conflict() => error,
-        created => return created,
+    let user_id = create.user_id.clone();
+    let find = move || {
+        let get = client.json::<User>(super::get_request(&user_id));
+        async move {
+            match get.await {
+                Err(error) if is_user_not_found(&error) => Ok(None),
+                found => found.map(Some),
+            }
+        }
     };
     // Someone created the user between our GET and POST, or the email or phone belongs to
     // another user: only a second GET tells which.
-    tracing::debug!("user creation met a conflict; reading the user again");
-    match get().await {
-        Err(error) if is_user_not_found(&error) => Err(conflict),
-        found => found,
+    find_or_create(find, create, Error::is_conflict).await
+}
+
+/// The race-safe "make sure the user exists": `find` it; when there is none, `create` it; when
+/// the create fails in a way `lost_race` says a concurrent request may explain, `find` again,
+/// and return the create's error only if there is still none. The create's arguments are
+/// checked before anything is sent.
+pub(super) async fn find_or_create<F, Found>(
+    find: F,
+    create: CreateUser,
+    lost_race: fn(&Error) -> bool,
+) -> Result<User>
+where
+    F: Fn() -> Found,
+    Found: Future<Output = Result<Option<User>>>,
+{
+    let request = create.request()?;
+    if let Some(user) = find().await? {
+        return Ok(user);
     }
+    let created = create.client.try_json::<User>(Ok(request)).await;
+    let conflict = match created.map_err(|e| without_password(e, create.password.as_ref())) {
+        Err(error) if lost_race(&error) => error,
+        created => return created,
+    };
+    tracing::debug!("user creation met a conflict; looking the user up again");
+    find().await?.ok_or(conflict)
 }

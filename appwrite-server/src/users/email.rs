@@ -97,16 +97,9 @@ async fn find_by_email(client: Client, email: String) -> Result<Option<User>> {
 
 async fn get_or_create_by_email(email: String, create: CreateUser) -> Result<User> {
     let client = create.client().clone();
-    if let Some(user) = find_by_email(client.clone(), email.clone()).await? {
-        return Ok(user);
-    }
-    let conflict = match create.await {
-        Err(error) if is_email_taken(&error) => error,
-        created => return created,
-    };
+    let find = move || find_by_email(client.clone(), email.clone());
     // Someone created a user with this address between our lookup and our create.
-    tracing::debug!(target: "appwrite_server", "user creation met a conflict; looking the email up again");
-    find_by_email(client, email).await?.ok_or(conflict)
+    super::create::find_or_create(find, create, is_email_taken).await
 }
 
 /// The conflicts a concurrent creation with the same address produces (`user_already_exists`

@@ -3,7 +3,7 @@
 use std::future::IntoFuture;
 
 use appwrite_models::UserList;
-use appwrite_transport::reqwest::Method;
+use appwrite_models::protocol::{routes, rules};
 use appwrite_transport::{InvalidInput, Request};
 
 use crate::client::Client;
@@ -78,9 +78,14 @@ impl ListUsers {
     }
 
     /// The request this builder sends, built without sending it (to check its query in a
-    /// test). Await the builder to send it.
+    /// test); more queries, or longer ones, than Appwrite takes ([`rules`]) are an error here.
+    /// Await the builder to send it.
     pub fn request(&self) -> Result<Request, InvalidInput> {
-        let mut request = Request::new(Method::GET, "/users", []);
+        rules::check_queries(&self.queries)?;
+        if let Some(search) = &self.search {
+            rules::check_search(search)?;
+        }
+        let mut request = Request::to(routes::users::LIST, []);
         for query in &self.queries {
             request = request.query("queries[]", query.as_str());
         }

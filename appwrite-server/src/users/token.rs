@@ -4,8 +4,8 @@ use std::future::IntoFuture;
 use std::time::Duration;
 
 use appwrite_models::protocol::limits;
+use appwrite_models::protocol::routes;
 use appwrite_models::{Jwt, SessionId, Token, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 use serde::Serialize;
 
@@ -80,13 +80,9 @@ impl CreateToken {
             .expire
             .map(|expire| limits::whole_seconds_in("expire", expire, &limits::TOKEN_EXPIRE_SECS))
             .transpose()?;
-        Request::new(
-            Method::POST,
-            "/users/{userId}/tokens",
-            [self.user_id.as_str()],
-        )
-        .json(&Body { length, expire })
-        .checked()
+        Request::to(routes::users::CREATE_TOKEN, [self.user_id.as_str()])
+            .json(&Body { length, expire })
+            .checked()
     }
 }
 
@@ -130,7 +126,9 @@ impl CreateJwt {
         }
     }
 
-    /// The session the token is tied to (by default the user's newest one).
+    /// The session the token is tied to; `"recent"` names the user's newest one. Without it the
+    /// token is tied to no session and keeps working after the user signs out (Appwrite 1.9.6's
+    /// `sessionId` default is `""`, users.php `createJWT`).
     pub fn session_id(mut self, session_id: impl Into<SessionId>) -> Self {
         self.session_id = Some(session_id.into());
         self
@@ -160,16 +158,12 @@ impl CreateJwt {
                 limits::whole_seconds_in("duration", duration, &limits::JWT_DURATION_SENT_SECS)
             })
             .transpose()?;
-        Request::new(
-            Method::POST,
-            "/users/{userId}/jwts",
-            [self.user_id.as_str()],
-        )
-        .json(&Body {
-            session_id: self.session_id.as_ref().map(SessionId::as_str),
-            duration,
-        })
-        .checked()
+        Request::to(routes::users::CREATE_JWT, [self.user_id.as_str()])
+            .json(&Body {
+                session_id: self.session_id.as_ref().map(SessionId::as_str),
+                duration,
+            })
+            .checked()
     }
 }
 

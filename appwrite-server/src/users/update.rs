@@ -1,23 +1,16 @@
 //! Updating a user: name, email, phone, password, preferences, labels, verification flags,
 //! block and unblock.
 
+use appwrite_models::protocol::routes::{self, Route};
+use appwrite_models::protocol::rules;
 use appwrite_models::{Preferences, User, UserId};
-use appwrite_transport::reqwest::Method;
 use appwrite_transport::{InvalidInput, Request};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::Users;
 use crate::error::Error;
 use crate::future::ResponseFuture;
-
-/// Appwrite's `APP_LIMIT_ARRAY_LABELS_SIZE`: at most this many labels per user.
-const MAX_LABELS: usize = 1000;
-/// Each label is up to this many characters.
-const MAX_LABEL_LENGTH: usize = 36;
-/// A name is up to this many characters.
-const MAX_NAME_LENGTH: usize = 128;
 
 impl Users {
     /// Changes a user's display name (up to 128 characters; empty clears it):
@@ -28,16 +21,13 @@ impl Users {
         name: impl Into<String>,
     ) -> ResponseFuture<User> {
         let name = name.into();
-        if name.chars().count() > MAX_NAME_LENGTH {
-            return ResponseFuture::ready(Err(InvalidInput::new(format!(
-                "name must be at most {MAX_NAME_LENGTH} characters"
-            ))
-            .into()));
+        if let Err(broken) = rules::check_name(&name) {
+            return refused(broken);
         }
         self.patch_user(
+            routes::users::UPDATE_NAME,
             &user_id.into(),
-            "/users/{userId}/name",
-            &[("name", Value::String(name))],
+            &NameBody { name },
         )
     }
 
@@ -49,14 +39,13 @@ impl Users {
         user_id: impl Into<UserId>,
         email: impl Into<String>,
     ) -> ResponseFuture<User> {
-        self.patch_user(
-            &user_id.into(),
-            "/users/{userId}/email",
-            &[("email", Value::String(email.into()))],
-        )
+        let body = EmailBody {
+            email: email.into(),
+        };
+        self.patch_user(routes::users::UPDATE_EMAIL, &user_id.into(), &body)
     }
 
-    /// Changes a user's phone number (E.164, `+` and up to 15 digits; empty removes it) and
+    /// Changes a user's phone number (E.164, `+` and 7 to 15 digits; empty removes it) and
     /// marks it unverified: `PATCH /users/{userId}/phone`, scope `users.write`. A number another
     /// user has gives an error that [`is_conflict()`](crate::Error::is_conflict).
     pub fn update_phone(
@@ -64,15 +53,17 @@ impl Users {
         user_id: impl Into<UserId>,
         number: impl Into<String>,
     ) -> ResponseFuture<User> {
-        self.patch_user(
-            &user_id.into(),
-            "/users/{userId}/phone",
-            &[("number", Value::String(number.into()))],
-        )
+        let number = number.into();
+        // `Phone(allowEmpty: true)` (`users.php`, updatePhone).
+        if let (false, Err(broken)) = (number.is_empty(), rules::check_phone(&number)) {
+            return refused(broken);
+        }
+        let body = PhoneBody { number };
+        self.patch_user(routes::users::UPDATE_PHONE, &user_id.into(), &body)
     }
 
-    /// Sets a user's password (at least 8 characters, subject to the project's password
-    /// policy; empty removes it): `PATCH /users/{userId}/password`, scope `users.write`. The
+    /// Sets a user's password (8 to 256 bytes, subject to the project's password policy; empty
+    /// removes it): `PATCH /users/{userId}/password`, scope `users.write`. The
     /// password is never printed, and is cleared from any error message.
     pub fn update_password(
         &self,
@@ -80,11 +71,15 @@ impl Users {
         password: impl Into<String>,
     ) -> ResponseFuture<User> {
         let password = SecretString::from(password.into());
-        let body = [(
-            "password",
-            Value::String(password.expose_secret().to_owned()),
-        )];
-        let sent = self.patch_user(&user_id.into(), "/users/{userId}/password", &body);
+        // `PasswordStrength(allowEmpty: true)`, a `Password` (`users.php`, updatePassword).
+        let given = password.expose_secret();
+        if let (false, Err(broken)) = (given.is_empty(), rules::check_password(given)) {
+            return refused(broken);
+        }
+        let body = PasswordBody {
+            password: password.expose_secret(),
+        };
+        let sent = self.patch_user(routes::users::UPDATE_PASSWORD, &user_id.into(), &body);
         ResponseFuture::new(async move {
             sent.await.map_err(|error| match error {
                 Error::Api(mut api) => {
@@ -103,26 +98,23 @@ impl Users {
         user_id: impl Into<UserId>,
         prefs: impl Into<Preferences>,
     ) -> ResponseFuture<Preferences> {
-        #[derive(Serialize)]
-        struct Body {
-            prefs: Preferences,
-        }
         let user_id = user_id.into();
-        self.client.json(
-            Request::new(Method::PATCH, "/users/{userId}/prefs", [user_id.as_str()]).json(&Body {
-                prefs: prefs.into(),
-            }),
-        )
+        let body = PrefsBody {
+            prefs: prefs.into(),
+        };
+        let json_len = serde_json::to_vec(&body.prefs).map_or(0, |json| json.len());
+        if let Err(broken) = rules::check_prefs_json(json_len) {
+            return refused(broken);
+        }
+        self.client
+            .json(Request::to(routes::users::UPDATE_PREFS, [user_id.as_str()]).json(&body))
     }
 
     /// Returns a user's preferences: `GET /users/{userId}/prefs`, scope `users.read`.
     pub fn get_prefs(&self, user_id: impl Into<UserId>) -> ResponseFuture<Preferences> {
         let user_id = user_id.into();
-        self.client.json(Request::new(
-            Method::GET,
-            "/users/{userId}/prefs",
-            [user_id.as_str()],
-        ))
+        self.client
+            .json(Request::to(routes::users::GET_PREFS, [user_id.as_str()]))
     }
 
     /// Replaces a user's labels (up to 1000, each 1 to 36 characters of `a-z`, `A-Z`, `0-9`;
@@ -135,14 +127,13 @@ impl Users {
         labels: impl IntoIterator<Item = L>,
     ) -> ResponseFuture<User> {
         let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
-        if let Err(invalid) = check_labels(&labels) {
-            return ResponseFuture::ready(Err(invalid.into()));
+        if let Err(broken) = rules::check_labels(&labels) {
+            return refused(broken);
         }
         let user_id = user_id.into();
-        let body = Value::Array(labels.into_iter().map(Value::String).collect());
         self.client.json(
-            Request::new(Method::PUT, "/users/{userId}/labels", [user_id.as_str()])
-                .json(&single("labels", body)),
+            Request::to(routes::users::UPDATE_LABELS, [user_id.as_str()])
+                .json(&LabelsBody { labels }),
         )
     }
 
@@ -153,10 +144,13 @@ impl Users {
         user_id: impl Into<UserId>,
         verified: bool,
     ) -> ResponseFuture<User> {
+        let body = EmailVerificationBody {
+            email_verification: verified,
+        };
         self.patch_user(
+            routes::users::UPDATE_EMAIL_VERIFICATION,
             &user_id.into(),
-            "/users/{userId}/verification",
-            &[("emailVerification", Value::Bool(verified))],
+            &body,
         )
     }
 
@@ -167,14 +161,13 @@ impl Users {
         user_id: impl Into<UserId>,
         verified: bool,
     ) -> ResponseFuture<User> {
-        let user_id = user_id.into();
-        self.client.json(
-            Request::new(
-                Method::PATCH,
-                "/users/{userId}/verification/phone",
-                [user_id.as_str()],
-            )
-            .json(&single("phoneVerification", Value::Bool(verified))),
+        let body = PhoneVerificationBody {
+            phone_verification: verified,
+        };
+        self.patch_user(
+            routes::users::UPDATE_PHONE_VERIFICATION,
+            &user_id.into(),
+            &body,
         )
     }
 
@@ -192,67 +185,61 @@ impl Users {
         self.update_status(user_id, true)
     }
 
-    /// `PATCH route` with a flat JSON body, answered with the user.
+    /// `route` for `user_id` with a JSON `body`, answered with the user.
     fn patch_user(
         &self,
+        route: Route,
         user_id: &UserId,
-        route: &'static str,
-        fields: &[(&str, Value)],
+        body: &impl Serialize,
     ) -> ResponseFuture<User> {
-        let body: Map<String, Value> = fields
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
-            .collect();
         self.client
-            .json(Request::new(Method::PATCH, route, [user_id.as_str()]).json(&body))
+            .json(Request::to(route, [user_id.as_str()]).json(body))
     }
 }
 
-/// A JSON object with one field.
-fn single(name: &str, value: Value) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert(name.to_owned(), value);
-    map
+#[derive(Serialize)]
+struct NameBody {
+    name: String,
 }
 
-/// Appwrite's rule for labels: up to [`MAX_LABELS`], each 1 to [`MAX_LABEL_LENGTH`] ASCII
-/// letters and digits.
-fn check_labels(labels: &[String]) -> Result<(), InvalidInput> {
-    if labels.len() > MAX_LABELS {
-        return Err(InvalidInput::new(format!(
-            "at most {MAX_LABELS} labels are allowed, got {}",
-            labels.len()
-        )));
-    }
-    let valid = |label: &String| {
-        !label.is_empty()
-            && label.len() <= MAX_LABEL_LENGTH
-            && label.bytes().all(|b| b.is_ascii_alphanumeric())
-    };
-    if labels.iter().all(valid) {
-        Ok(())
-    } else {
-        Err(InvalidInput::new(format!(
-            "each label must be 1 to {MAX_LABEL_LENGTH} characters of a-z, A-Z and 0-9"
-        )))
-    }
+#[derive(Serialize)]
+struct EmailBody {
+    email: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Serialize)]
+struct PhoneBody {
+    number: String,
+}
 
-    #[test]
-    fn labels_follow_appwrite_rules() {
-        let labels =
-            |l: &[&str]| check_labels(&l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
-        assert!(labels(&["admin", "Beta2"]).is_ok());
-        assert!(labels(&[]).is_ok());
-        assert!(labels(&[""]).is_err());
-        assert!(labels(&["with-dash"]).is_err());
-        assert!(labels(&[&"a".repeat(37)]).is_err());
-        assert!(labels(&[&"a".repeat(36)]).is_ok());
-        let many: Vec<String> = (0..=MAX_LABELS).map(|i| format!("l{i}")).collect();
-        assert!(check_labels(&many).is_err());
-    }
+#[derive(Serialize)]
+struct PasswordBody<'a> {
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct PrefsBody {
+    prefs: Preferences,
+}
+
+#[derive(Serialize)]
+struct LabelsBody {
+    labels: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailVerificationBody {
+    email_verification: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneVerificationBody {
+    phone_verification: bool,
+}
+
+/// A request refused before sending: Appwrite would refuse it too.
+fn refused<T: Send + 'static>(broken: rules::Broken) -> ResponseFuture<T> {
+    ResponseFuture::ready(Err(InvalidInput::from(broken).into()))
 }

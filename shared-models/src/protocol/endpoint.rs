@@ -8,7 +8,6 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use url::Url;
 
 use super::route_urls::RouteUrls;
-use crate::memo::Memo;
 
 /// What an id is percent-encoded against: the `url` crate's set for one path segment of an
 /// `http(s)` URL, so `/`, `\`, `?`, `#` and `%` are data, never structure.
@@ -62,20 +61,10 @@ pub enum EndpointError {
 }
 
 impl Endpoint {
-    /// Checks an endpoint: `http(s)://host[:port][/path]`, no query, fragment or user info.
-    ///
-    /// The last few endpoints checked in a process are kept, so building many clients for the
-    /// same endpoint parses it once.
+    /// Checks an endpoint: `http(s)://host[:port][/path]`, no query, fragment or user info;
+    /// white space around it is ignored.
     pub fn parse(text: &str) -> Result<Self, EndpointError> {
-        static CHECKED: Memo<String, Endpoint> = Memo::new();
         let text = text.trim();
-        CHECKED.get_or_make(
-            |known| known == text,
-            || Self::check(text).map(|endpoint| (text.to_owned(), endpoint)),
-        )
-    }
-
-    fn check(text: &str) -> Result<Self, EndpointError> {
         if !(text.starts_with("http://") || text.starts_with("https://")) {
             // Checked before parsing: `localhost:8080/v1` parses as scheme `localhost`.
             return Err(if Url::parse(text).is_ok() {
@@ -263,19 +252,6 @@ mod tests {
         );
         let e = Endpoint::parse("https://appwrite.example.com/v1/").unwrap();
         assert_eq!(e.as_str(), "https://appwrite.example.com/v1");
-    }
-
-    #[test]
-    fn a_repeat_gives_the_same_endpoint_and_a_refusal_stays_one() {
-        for _ in 0..2 {
-            let e = Endpoint::parse(" https://repeat.example.com/v1/ ").unwrap();
-            assert_eq!(e, Endpoint::check("https://repeat.example.com/v1").unwrap());
-            assert_eq!(e.as_str(), "https://repeat.example.com/v1");
-            assert_eq!(
-                Endpoint::parse("https://repeat.example.com/v1#x"),
-                Err(EndpointError::QueryOrFragment)
-            );
-        }
     }
 
     #[test]

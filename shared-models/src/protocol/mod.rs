@@ -10,8 +10,12 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, ErrorBody, retry_after};
 
 mod endpoint;
-pub mod limits;
+mod error_page;
+pub mod rules;
+#[doc(hidden)]
+pub use rules as limits;
 mod route_urls;
+pub mod routes;
 pub use endpoint::{Endpoint, EndpointError, PathSegmentError, RoutePath};
 
 /// The largest response body the SDKs read. Appwrite's biggest answers here (a page of 100 users)
@@ -60,8 +64,9 @@ pub fn decode_json<T: DeserializeOwned>(
 }
 
 /// Builds the error for a status of 400 or more from what came back. A JSON body in Appwrite's
-/// shape gives its `type` and `message`; anything else (a proxy's HTML page) gives a short
-/// description instead. A 429 or 503's `Retry-After`/`X-RateLimit-Reset` are read relative to
+/// shape gives its `type` and `message`, and so does Appwrite's HTML error page (answered for a
+/// path outside `/v1` and the OAuth2 redirect routes); anything else (a proxy's HTML page) gives a
+/// short description instead. A 429 or 503's `Retry-After`/`X-RateLimit-Reset` are read relative to
 /// `now`.
 pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: SystemTime) -> ApiError {
     let content_type = headers
@@ -69,6 +74,15 @@ pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: Syste
         .and_then(|v| v.to_str().ok());
     let mut error = if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
         ApiError::from_body(status, parsed)
+    } else if let Some((error_type, message)) = error_page::read(body) {
+        ApiError::from_body(
+            status,
+            ErrorBody {
+                message,
+                error_type,
+                ..ErrorBody::default()
+            },
+        )
     } else {
         let what = if body.is_empty() {
             "an empty body".to_owned()
