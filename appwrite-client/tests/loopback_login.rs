@@ -386,7 +386,7 @@ fn notices() -> (Arc<Mutex<Vec<String>>>, impl FnMut(&str) + Send + 'static) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     (seen, move |why: &str| {
-        sink.lock().unwrap().push(why.to_owned())
+        sink.lock().unwrap().push(why.to_owned());
     })
 }
 

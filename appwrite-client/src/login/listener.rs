@@ -74,13 +74,11 @@ where
     } = setup;
     let deadline = Instant::now() + wait_for;
     let mut reads: JoinSet<ReadRequest> = JoinSet::new();
-    // The connections being read, oldest first (some may be done already).
-    let mut oldest: VecDeque<AbortHandle> = VecDeque::new();
+    let mut oldest_first: VecDeque<AbortHandle> = VecDeque::new();
     let mut finish = Some(finish);
     let mut started = false;
     // The accepted callback's sign-in, and the connection waiting for its page (none when pasted).
     let mut running: Option<(Pin<Box<Fut>>, Option<TcpStream>)> = None;
-
     loop {
         tokio::select! {
             done = async {
@@ -89,21 +87,15 @@ where
                     None => std::future::pending().await,
                 }
             } => {
-                let stream = running.take().and_then(|(_, stream)| stream);
-                if let Some(stream) = stream {
-                    let page = match &done {
-                        Ok(_) => ("200 OK", "Signed in", "You are signed in. You can close this tab and return to the app."),
-                        Err(_) => ("500 Internal Server Error", "Sign-in failed", "Signing in failed. Return to the app for details."),
-                    };
-                    answer(stream, page.0, page.1, page.2, "").await;
+                if let Some(stream) = running.take().and_then(|(_, stream)| stream) {
+                    outcome_page(stream, done.is_ok()).await;
                 }
                 return done;
             }
             accepted = listener.accept() => {
                 // A failed accept (out of descriptors, a reset) affects that connection only.
                 if let Ok((stream, peer)) = accepted {
-                    make_room(&mut oldest);
-                    oldest.push_back(reads.spawn(read_with_deadlines(stream, peer)));
+                    start_reading(&mut reads, &mut oldest_first, stream, peer);
                 }
             }
             Some(joined) = reads.join_next() => {
@@ -120,11 +112,8 @@ where
                     Verdict::Start => match &sign_in {
                         None => refuse(stream, Refusal::WrongPath),
                         Some(_) if started => {
-                            tracing::warn!("loopback login: the start page was opened twice; stopping");
-                            if let Some((_, Some(waiting))) = running.take() {
-                                tokio::spawn(answer(waiting, "409 Conflict", "Sign-in stopped", STARTED_TWICE, ""));
-                            }
-                            answer(stream, "409 Conflict", "Sign-in stopped", STARTED_TWICE, "").await;
+                            let waiting = running.take().and_then(|(_, waiting)| waiting);
+                            started_twice(stream, waiting).await;
                             return Err(LoginError::StartedTwice);
                         }
                         Some(target) => {
@@ -142,9 +131,7 @@ where
                         None => refuse(stream, Refusal::AlreadyUsed),
                     },
                     Verdict::Failed { message, error_type } => {
-                        let shown = format!("Signing in failed: {message}");
-                        answer(stream, "400 Bad Request", "Sign-in failed", &shown, "").await;
-                        return Err(LoginError::Refused { message, error_type });
+                        return Err(failure_page(stream, message, error_type).await);
                     }
                     Verdict::Refused(refusal) => refuse(stream, refusal),
                 }
@@ -160,27 +147,17 @@ where
                     paste = None;
                     continue;
                 };
-                let line = line.trim();
-                if line.is_empty() {
-                    continue;
-                }
-                match classify_pasted(line, &expected.state) {
-                    Verdict::Callback(callback) => {
+                match judge_paste(&line, &expected.state, on_ignored_paste.as_mut()) {
+                    Some(Verdict::Callback(callback)) => {
                         if let Some(finish) = finish.take() {
                             tracing::debug!("loopback login: pasted callback accepted");
                             running = Some((Box::pin(finish(callback)), None));
                         }
                     }
-                    Verdict::Failed { message, error_type } => {
+                    Some(Verdict::Failed { message, error_type }) => {
                         return Err(LoginError::Refused { message, error_type });
                     }
-                    Verdict::Refused(refusal) => {
-                        tracing::debug!(reason = refusal.reason(), "loopback login: pasted text ignored");
-                        if let Some(notify) = on_ignored_paste.as_mut() {
-                            notify(pasted_refusal(refusal));
-                        }
-                    }
-                    Verdict::Start => {}
+                    _ => {}
                 }
             }
             () = sleep_until(deadline), if running.is_none() => {
@@ -193,6 +170,88 @@ where
 /// The page shown to the second visitor of the start page.
 const STARTED_TWICE: &str = "This login's start page was opened twice, so another program may have \
      tried to take it over. The login was stopped: start it again from the app.";
+
+/// Tells the browser whose callback was accepted whether signing in worked.
+async fn outcome_page(stream: TcpStream, signed_in: bool) {
+    if signed_in {
+        let text = "You are signed in. You can close this tab and return to the app.";
+        answer(stream, "200 OK", "Signed in", text, "").await;
+    } else {
+        let text = "Signing in failed. Return to the app for details.";
+        answer(
+            stream,
+            "500 Internal Server Error",
+            "Sign-in failed",
+            text,
+            "",
+        )
+        .await;
+    }
+}
+
+/// The start page was visited twice: both the second visitor and a browser waiting for its
+/// sign-in page are told the login stopped.
+async fn started_twice(stream: TcpStream, waiting: Option<TcpStream>) {
+    tracing::warn!("loopback login: the start page was opened twice; stopping");
+    if let Some(waiting) = waiting {
+        tokio::spawn(answer(
+            waiting,
+            "409 Conflict",
+            "Sign-in stopped",
+            STARTED_TWICE,
+            "",
+        ));
+    }
+    answer(stream, "409 Conflict", "Sign-in stopped", STARTED_TWICE, "").await;
+}
+
+/// Judges a pasted line: only this login's callback URL is taken. Anything else but an empty
+/// line is answered through `notify` (the wait goes on) and gives `None`.
+fn judge_paste(line: &str, state: &str, notify: Option<&mut Notify>) -> Option<Verdict> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    match classify_pasted(line, state) {
+        Verdict::Refused(refusal) => {
+            tracing::debug!(
+                reason = refusal.reason(),
+                "loopback login: pasted text ignored"
+            );
+            if let Some(notify) = notify {
+                notify(pasted_refusal(refusal));
+            }
+            None
+        }
+        verdict => Some(verdict),
+    }
+}
+
+/// Shows the browser the failure the other side sent back, and gives the error that ends the
+/// wait.
+async fn failure_page(
+    stream: TcpStream,
+    message: String,
+    error_type: Option<appwrite_models::ErrorType>,
+) -> LoginError {
+    let shown = format!("Signing in failed: {message}");
+    answer(stream, "400 Bad Request", "Sign-in failed", &shown, "").await;
+    LoginError::Refused {
+        message,
+        error_type,
+    }
+}
+
+/// Reads one more connection in a task of its own, after making room for it.
+fn start_reading(
+    reads: &mut JoinSet<ReadRequest>,
+    oldest_first: &mut VecDeque<AbortHandle>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) {
+    make_room(oldest_first);
+    oldest_first.push_back(reads.spawn(read_with_deadlines(stream, peer)));
+}
 
 /// Before one more connection is read: at the limit, the oldest still being read is dropped
 /// (its task aborted; the select loop then reaps it).

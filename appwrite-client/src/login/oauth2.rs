@@ -60,8 +60,11 @@ pub struct OAuth2Login<'a> {
     scopes: Vec<String>,
     timeout: Duration,
     open_browser: bool,
-    on_url: Option<Box<dyn FnOnce(Prompt<'_>) + Send + 'a>>,
+    on_url: Option<ShowUrl<'a>>,
 }
+
+/// The caller's [`on_url`](OAuth2Login::on_url).
+type ShowUrl<'a> = Box<dyn FnOnce(Prompt<'_>) + Send + 'a>;
 
 impl fmt::Debug for OAuth2Login<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
