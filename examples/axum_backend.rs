@@ -198,7 +198,8 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     };
     // The error and its causes as text (`Display`), on one line.
-    let chain = std::iter::successors(Some(&*error), |error| error.source());
+    let first: &(dyn Error + 'static) = &*error;
+    let chain = std::iter::successors(Some(first), |&error| error.source());
     let text: Vec<String> = chain.map(ToString::to_string).collect();
     eprintln!("error: {}", text.join(": "));
     std::process::ExitCode::FAILURE

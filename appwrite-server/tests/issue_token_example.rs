@@ -60,8 +60,8 @@ async fn print_secret_on_a_local_endpoint_leads_into_the_client_login() {
     let server = appwrite().await;
     let endpoint = format!("{}/v1", server.uri());
     let output = run(&endpoint, &["--print-secret", "user-42"]).await;
+    assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "{stdout}{output:?}");
     assert!(stdout.contains("secret:  c9e1f04b\n"), "{stdout}");
     assert!(
         stdout
