@@ -74,8 +74,10 @@ fn dependency_lines_resolve_before_publication() {
             let folder = value
                 .split_once("path = \"../appwrite-custom-token/")
                 .and_then(|(_, rest)| rest.split_once('"'))
-                .map(|(folder, _)| folder)
-                .unwrap_or_else(|| panic!("{readme}: a line that works today is a path: {line}"));
+                .map_or_else(
+                    || panic!("{readme}: a line that works today is a path: {line}"),
+                    |(folder, _)| folder,
+                );
             let manifest = std::fs::read_to_string(Path::new(ROOT).join(folder).join("Cargo.toml"))
                 .unwrap_or_else(|e| panic!("{readme}: {line}: {e}"));
             assert!(

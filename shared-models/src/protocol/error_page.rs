@@ -1,9 +1,10 @@
 //! Appwrite's HTML error page: what it says when it does not answer in JSON.
 //!
-//! Appwrite renders `app/views/general/error.phtml` instead of JSON for a path outside `/v1` (an
-//! endpoint configured without `/v1`) and for the errors of routes that carry an `error` view label
-//! (the OAuth2 redirect routes): `app/controllers/general.php`, the error handler's
-//! `str_starts_with($route->getPath(), '/v1')` branch at 1.9.6. The page holds the error type in
+//! Appwrite renders `app/views/general/error.phtml` instead of JSON for every path it does not
+//! know (so for every call of an endpoint configured without `/v1`) and for the errors of routes
+//! that carry an `error` view label (the OAuth2 redirect routes): `app/controllers/general.php`,
+//! the error handler's `str_starts_with($route->getPath(), '/v1')` branch at 1.9.6, which an
+//! unmatched request (utopia-php/http's wildcard route, path `''`) never passes. The page holds the error type in
 //! `<span class='type'>…</span>` and the message in the `<h1>` of `#views-error`.
 
 use crate::ErrorType;

@@ -64,8 +64,8 @@ pub fn decode_json<T: DeserializeOwned>(
 }
 
 /// Builds the error for a status of 400 or more from what came back. A JSON body in Appwrite's
-/// shape gives its `type` and `message`, and so does Appwrite's HTML error page (answered for a
-/// path outside `/v1` and the OAuth2 redirect routes); anything else (a proxy's HTML page) gives a
+/// shape gives its `type` and `message`, and so does Appwrite's HTML error page (answered for an
+/// unknown path and the OAuth2 redirect routes); anything else (a proxy's HTML page) gives a
 /// short description instead. A 429 or 503's `Retry-After`/`X-RateLimit-Reset` are read relative to
 /// `now`.
 pub fn api_error(status: u16, headers: &http::HeaderMap, body: &[u8], now: SystemTime) -> ApiError {
