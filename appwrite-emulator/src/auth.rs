@@ -246,7 +246,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
 
 /// The configured origin, or with `trust_proxy` the one a proxy forwarded.
 fn public_origin(headers: &HeaderMap, shared: &Shared) -> url::Url {
-    let configured = &shared.config.public_url;
+    let configured = &shared.public_url;
     let forwarded = header(headers, "x-forwarded-host")
         .filter(|_| shared.config.trust_proxy)
         .and_then(|host| {
@@ -330,7 +330,7 @@ fn decode_strict(value: &str) -> Option<credential::DecodedCredential> {
 /// Appwrite's last-access update (api.php step 6): `accessedAt` is set on the first
 /// authenticated request and then at most once per `APP_USER_ACCESS`; the update moves
 /// `$updatedAt` as every changed attribute does. Returns the old `$updatedAt` when it updated.
-fn record_access(user: &mut crate::state::UserRecord, now: Millis) -> Option<Millis> {
+fn record_access(user: &mut crate::records::UserRecord, now: Millis) -> Option<Millis> {
     if user
         .accessed_at
         .is_none_or(|at| now - at > ACCESS_UPDATE_MS)

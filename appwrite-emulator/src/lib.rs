@@ -61,6 +61,7 @@
 
 mod auth;
 mod clock;
+mod config;
 mod cookies;
 mod crypto;
 mod email;
@@ -76,10 +77,13 @@ mod persist;
 mod platform;
 mod random;
 mod ratelimit;
+mod records;
 mod routes;
 mod state;
+mod store;
 mod trust;
 mod wire;
 
-pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
+pub use config::DEFAULT_OAUTH2_IDENTITY;
+pub use emulator::{Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
 pub use outbox::{OutboxKind, OutboxMessage};

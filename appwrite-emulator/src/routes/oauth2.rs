@@ -30,7 +30,8 @@ use crate::extract::PathParams;
 use crate::jwt::TOKEN_SECRET_MAX_AGE_S;
 use crate::params::Params;
 use crate::random;
-use crate::state::{NewUser, Shared, TokenKind, TokenRecord};
+use crate::records::{NewUser, TokenKind, TokenRecord};
+use crate::state::Shared;
 
 /// The one provider the emulator enables.
 pub(crate) const MOCK_PROVIDER: &str = "mock";

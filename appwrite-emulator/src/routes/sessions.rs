@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::params::Params;
 use crate::random;
-use crate::state::{SessionRecord, TokenKind};
+use crate::records::{SessionRecord, TokenKind};
 use crate::wire::{SessionOut, SessionSecret};
 
 /// `POST /v1/account/sessions/token`: 10 per hour per IP and user id, forgotten after a 201.

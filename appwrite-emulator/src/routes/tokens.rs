@@ -17,7 +17,7 @@ use crate::extract::Body;
 use crate::outbox::{OutboxKind, OutboxMessage};
 use crate::params::Params;
 use crate::random;
-use crate::state::{NewUser, TokenKind, TokenRecord};
+use crate::records::{NewUser, TokenKind, TokenRecord};
 use crate::wire::TokenOut;
 
 /// `TOKEN_EXPIRATION_OTP`: 15 minutes.

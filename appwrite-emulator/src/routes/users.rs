@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PathParams};
 use crate::params::{custom_id, invalid_uid, uid};
 use crate::random;
-use crate::state::{NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord};
+use crate::records::{NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord};
 use crate::wire::{
     self, JwtOut, SessionListOut, SessionOut, SessionSecret, TokenOut, UserListOut, UserOut,
 };

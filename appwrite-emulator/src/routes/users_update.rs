@@ -13,7 +13,8 @@ use crate::crypto::{hex, sha256};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Me, PathParams};
 use crate::params::Params;
-use crate::state::{Conflict, Contact, UserRecord};
+use crate::records::UserRecord;
+use crate::store::{Conflict, Contact};
 use crate::wire::UserOut;
 
 /// `APP_LIMIT_ARRAY_LABELS_SIZE`.
