@@ -9,6 +9,7 @@ use http::HeaderName;
 use http::header::SET_COOKIE;
 
 use axum::Router;
+use appwrite_models::protocol::routes::account;
 use axum::routing::{post, put};
 
 use super::abuse::Rule;
@@ -44,21 +45,21 @@ const PHONE: Rule = Rule {
     ..TOKEN
 };
 
-/// The session-creating routes under `/v1/account/sessions`. The `POST`s of the deprecated paths
+/// The session-creating routes under `/v1/account/sessions`, with their full paths. The `POST`s of the deprecated paths
 /// are Appwrite's aliases of the token routes (see `tokens.rs`).
 pub(super) fn router() -> Routes {
     Router::new()
         .route(
-            "/token",
+            account::CREATE_SESSION.path,
             post(|ctx, body| create_session(&TOKEN, ctx, body)),
         )
         .route(
-            "/magic-url",
+            "/account/sessions/magic-url",
             put(|ctx, body| create_session(&MAGIC_URL, ctx, body))
                 .post(super::tokens::create_magic_url_token),
         )
         .route(
-            "/phone",
+            "/account/sessions/phone",
             put(|ctx, body| create_session(&PHONE, ctx, body))
                 .post(super::tokens::create_phone_token),
         )

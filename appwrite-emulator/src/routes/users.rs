@@ -1,6 +1,7 @@
 //! `/v1/users`: the API-key side (Appwrite's `Users` service).
 
 use appwrite_models::protocol::limits;
+use appwrite_models::protocol::routes::users;
 use appwrite_models::{ErrorType, ID, credential};
 use serde_json::Value;
 
@@ -74,28 +75,23 @@ const DEFAULT_LIMIT: usize = 25;
 const MAX_QUERIES: usize = 100;
 const MAX_QUERY_LENGTH: usize = 4096;
 
-/// `/v1/users`.
+/// The `/v1/users…` routes, with the update routes of `users_update.rs` and the MFA routes of
+/// `users_mfa.rs`.
 pub(super) fn router() -> Routes {
-    let one_user = Router::new()
-        .route("/", get(get_one).delete(delete))
-        .route("/status", patch(update_status))
-        .route("/tokens", post(create_token))
-        .route(
-            "/sessions",
-            post(create_session)
-                .get(list_sessions)
-                .delete(delete_sessions),
-        )
-        .route(
-            "/sessions/{session_id}",
-            axum::routing::delete(delete_session),
-        )
-        .route("/jwts", post(create_jwt))
-        .merge(super::users_update::one_user())
-        .merge(super::users_mfa::one_user());
     Router::new()
-        .route("/", post(create).get(list))
-        .nest("/{user_id}", one_user)
+        .route(users::CREATE.path, post(create))
+        .route(users::LIST.path, get(list))
+        .route(users::GET.path, get(get_one))
+        .route(users::DELETE.path, axum::routing::delete(delete))
+        .route(users::UPDATE_STATUS.path, patch(update_status))
+        .route(users::CREATE_TOKEN.path, post(create_token))
+        .route(users::CREATE_SESSION.path, post(create_session))
+        .route(users::LIST_SESSIONS.path, get(list_sessions))
+        .route(users::DELETE_SESSIONS.path, axum::routing::delete(delete_sessions))
+        .route(users::DELETE_SESSION.path, axum::routing::delete(delete_session))
+        .route(users::CREATE_JWT.path, post(create_jwt))
+        .merge(super::users_update::router())
+        .nest("/users/{userId}", super::users_mfa::one_user())
 }
 
 pub(super) fn user_not_found() -> ApiError {

@@ -3,7 +3,8 @@
 
 use appwrite_models::ErrorType;
 use axum::Router;
-use axum::routing::{patch, put};
+use appwrite_models::protocol::routes::users;
+use axum::routing::{get, patch, put};
 use serde_json::{Map, Value};
 
 use super::users::{user_not_found, user_route};
@@ -22,17 +23,24 @@ const MAX_LABELS: usize = 1000;
 /// `Assoc`'s limit on the JSON of a preferences object.
 const MAX_PREFS_JSON: usize = 65_535;
 
-/// The update routes of one user, merged under `/v1/users/{user_id}`.
-pub(super) fn one_user() -> Routes {
+/// The update and preferences routes of one user (`/v1/users/{userId}/…`), with their full paths.
+pub(super) fn router() -> Routes {
     Router::new()
-        .route("/name", patch(update_name))
-        .route("/email", patch(update_email))
-        .route("/phone", patch(update_phone))
-        .route("/password", patch(update_password))
-        .route("/prefs", patch(update_prefs).get(get_prefs))
-        .route("/labels", put(update_labels))
-        .route("/verification", patch(update_email_verification))
-        .route("/verification/phone", patch(update_phone_verification))
+        .route(users::UPDATE_NAME.path, patch(update_name))
+        .route(users::UPDATE_EMAIL.path, patch(update_email))
+        .route(users::UPDATE_PHONE.path, patch(update_phone))
+        .route(users::UPDATE_PASSWORD.path, patch(update_password))
+        .route(users::UPDATE_PREFS.path, patch(update_prefs))
+        .route(users::GET_PREFS.path, get(get_prefs))
+        .route(users::UPDATE_LABELS.path, put(update_labels))
+        .route(
+            users::UPDATE_EMAIL_VERIFICATION.path,
+            patch(update_email_verification),
+        )
+        .route(
+            users::UPDATE_PHONE_VERIFICATION.path,
+            patch(update_phone_verification),
+        )
 }
 
 /// Applies `change` to the user and answers with it.
