@@ -10,14 +10,13 @@ use appwrite_models::ID;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::config::Config;
 use crate::outbox::OutboxMessage;
 use crate::persist;
-use crate::config::Config;
 use crate::state::Shared;
 
 /// The scopes [`EmulatorBuilder::api_key`] grants.
 pub const FULL_SCOPES: [&str; 3] = ["users.read", "users.write", "sessions.write"];
-
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]

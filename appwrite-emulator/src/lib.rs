@@ -64,7 +64,6 @@ mod clock;
 mod config;
 mod cookies;
 mod crypto;
-mod email;
 mod emulator;
 mod error;
 mod error_page;

@@ -247,10 +247,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::sha256;
     use crate::records::{
         MAX_HELD_SESSIONS, MAX_LIVE_TOKENS, SessionRecord, TokenKind, TokenRecord,
     };
-    use crate::crypto::sha256;
 
     fn user(store: &mut Store, id: &str) {
         let new = NewUser {

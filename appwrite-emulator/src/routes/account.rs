@@ -2,12 +2,12 @@
 //! sessions and tokens.
 
 use appwrite_models::ErrorType;
-use appwrite_models::protocol::limits;
+use appwrite_models::protocol::rules;
 use axum::response::Response;
 use http::header::SET_COOKIE;
 
-use axum::Router;
 use appwrite_models::protocol::routes::account;
+use axum::Router;
 use axum::routing::{delete, get, patch, post};
 
 use super::abuse::{DEFAULT_KEY, Rule};
@@ -246,8 +246,8 @@ async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
 fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let duration = p.range(
         "duration",
-        limits::JWT_DURATION_DEFAULT_SECS,
-        &limits::JWT_DURATION_SECS,
+        rules::JWT_DURATION_DEFAULT_SECS,
+        &rules::JWT_DURATION_SECS,
     )?;
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));

@@ -14,7 +14,9 @@ mod users_update;
 use std::sync::Arc;
 
 use appwrite_models::ErrorType;
-use appwrite_models::headers::{KEY_HEADER, PROJECT_HEADER, RESPONSE_FORMAT_HEADER, WARNING_HEADER};
+use appwrite_models::headers::{
+    KEY_HEADER, PROJECT_HEADER, RESPONSE_FORMAT_HEADER, WARNING_HEADER,
+};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};

@@ -8,8 +8,8 @@ use axum::response::Response;
 use http::HeaderName;
 use http::header::SET_COOKIE;
 
-use axum::Router;
 use appwrite_models::protocol::routes::account;
+use axum::Router;
 use axum::routing::{post, put};
 
 use super::abuse::Rule;

@@ -4,8 +4,8 @@
 use appwrite_models::{ErrorType, ID, credential};
 use axum::response::Response;
 
-use axum::Router;
 use appwrite_models::protocol::routes::account;
+use axum::Router;
 use axum::routing::post;
 
 use super::abuse::Rule;
