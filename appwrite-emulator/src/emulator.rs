@@ -55,8 +55,8 @@ pub enum StartError {
     InvalidPublicUrl(String),
 }
 
-/// Configures an [`Emulator`]; see [`Emulator::builder`].
-#[derive(Clone)]
+/// Configures an [`Emulator`]; see [`Emulator::builder`]. Its `Debug` never shows the API keys.
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct EmulatorBuilder {
     /// What the running emulator is configured with.
@@ -69,21 +69,6 @@ pub struct EmulatorBuilder {
     state_file: Option<PathBuf>,
     save_every: Duration,
     public_url: Option<String>,
-}
-
-impl fmt::Debug for EmulatorBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Config`'s own `Debug` never prints the API keys.
-        f.debug_struct("EmulatorBuilder")
-            .field("config", &self.config)
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("log_requests", &self.log_requests)
-            .field("state_file", &self.state_file)
-            .field("save_every", &self.save_every)
-            .field("public_url", &self.public_url)
-            .finish()
-    }
 }
 
 impl Default for EmulatorBuilder {
