@@ -56,7 +56,7 @@
 //! `rustls` (default) or `native-tls` for TLS; `http2` for HTTP/2; `open-browser` lets
 //! [`login`] start the system browser (off by default: the URL is printed instead); `keyring`
 //! adds `KeyringStore`, which keeps sessions in the OS credential store (macOS Keychain, Windows
-//! Credential Manager, Linux kernel keyutils); `blocking` adds `appwrite_client::blocking`, the
+//! Credential Manager, the Secret Service on Linux); `blocking` adds `appwrite_client::blocking`, the
 //! same API without `async` for simple command-line apps.
 
 // docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
@@ -104,9 +104,9 @@ pub use future::ResponseFuture;
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
 pub use store::file::FileStore;
 #[cfg(feature = "keyring")]
-pub use store::keyring::{KeyringError, KeyringStore};
+pub use store::keyring::KeyringStore;
 pub use store::memory::MemoryStore;
-pub use store::{ProfileKey, SessionStore, StoreError, StoredSession};
+pub use store::{ProfileKey, SessionStore, StoreError, StoreLocation, StoredSession};
 
 pub use appwrite_models::{
     ApiError, Datetime, ErrorType, ID, Jwt, JwtSecret, Session, SessionCredential, SessionId,

@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Arc, Barrier};
 
 use appwrite_client::{
-    Account, AuthState, Client, FileStore, ProfileKey, SessionStore, StoreError,
+    Account, AuthState, Client, FileStore, ProfileKey, SessionStore, StoreError, StoreLocation,
 };
 use common::*;
 use wiremock::MockServer;
@@ -113,7 +113,11 @@ fn a_corrupt_file_is_a_clear_error_and_left_untouched() {
     let store = FileStore::new(&file);
 
     let error = store.load(&key(PROJECT, None)).unwrap_err();
-    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    assert!(
+        matches!(&error, StoreError::Corrupt { location: StoreLocation::File(p), .. } if *p == file),
+        "{error:?}"
+    );
+    assert_eq!(error.location(), Some(&StoreLocation::File(file.clone())));
     let message = error.to_string();
     assert!(message.contains(&file.display().to_string()), "{message}");
     assert!(!message.contains("SECRET-IN-FILE"), "{message}");
@@ -304,4 +308,62 @@ fn for_app_uses_the_data_folder() {
         FileStore::for_app("a/b"),
         Err(StoreError::InvalidAppName(_))
     ));
+}
+
+/// The name checked is the folder name used: the `directories` crate drops spaces (on Linux), so
+/// these would become `..` and put the store outside the data folder.
+#[test]
+fn for_app_refuses_names_that_become_dots() {
+    for name in [".", "..", " .. ", ". .", "\t.\t.", " . ", "\t"] {
+        let result = FileStore::for_app(name);
+        assert!(
+            matches!(result, Err(StoreError::InvalidAppName(_))),
+            "{name:?} gave {result:?}"
+        );
+    }
+    // A name with dots in it is still a plain name.
+    if let Ok(store) = FileStore::for_app("my.app..v2") {
+        assert_eq!(
+            store.path().parent().unwrap().file_name().unwrap(),
+            "my.app..v2"
+        );
+    }
+}
+
+/// Project `demo#work` and project `demo` with profile `work` are two profiles, each with its own
+/// session, in a file as in any store.
+#[test]
+fn profile_keys_with_separators_in_them_never_share_a_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("sessions.json"));
+    assert_look_alike_keys_keep_their_own_sessions(&store);
+}
+
+/// An entry kept under one profile's name that says it is another's is refused, not used and
+/// not silently skipped.
+#[test]
+fn an_entry_that_names_another_profile_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    let store = FileStore::new(&file);
+    let mine = key(PROJECT, None);
+    store
+        .save(&mine, &stored(&credential(), in_days(300)))
+        .unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    doc["profiles"][mine.as_string()]["project"] = "someone-else".into();
+    let edited = serde_json::to_vec(&doc).unwrap();
+    std::fs::write(&file, &edited).unwrap();
+
+    let error = store.load(&mine).unwrap_err();
+    match &error {
+        StoreError::Mismatch { location, found } => {
+            assert_eq!(location, &StoreLocation::File(file.clone()));
+            assert_eq!(found.project(), "someone-else");
+        }
+        other => panic!("expected Mismatch, got {other:?}"),
+    }
+    assert!(!error.to_string().contains(&credential()), "{error}");
+    assert_eq!(std::fs::read(&file).unwrap(), edited, "left untouched");
 }

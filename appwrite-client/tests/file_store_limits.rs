@@ -30,7 +30,7 @@ fn save_one(store: &FileStore) -> Result<(), StoreError> {
 
 fn assert_too_large(error: &StoreError, file: &Path) {
     assert!(
-        matches!(error, StoreError::TooLarge { path, limit: MIB } if path == file),
+        matches!(error, StoreError::TooLarge { location, limit: MIB } if location.path() == Some(file)),
         "{error:?}"
     );
     assert!(
@@ -226,7 +226,7 @@ fn assert_busy(error: &StoreError, file: &Path, waited: Duration) {
     let mut lock = file.as_os_str().to_owned();
     lock.push(".lock");
     assert!(
-        matches!(error, StoreError::Busy { path, waited: w } if *path == Path::new(&lock) && *w == waited),
+        matches!(error, StoreError::Busy { location, waited: w } if location.path() == Some(Path::new(&lock)) && *w == waited),
         "{error:?}"
     );
     assert!(

@@ -6,7 +6,7 @@ mod common;
 
 use appwrite_client::{
     Account, Client, CredentialMode, Error, FileStore, MemoryStore, RestoreOutcome, SessionStore,
-    StoreError,
+    StoreError, StoreLocation,
 };
 use common::*;
 use wiremock::MockServer;
@@ -125,7 +125,7 @@ async fn errors_never_carry_the_credential() {
     let errors: Vec<Error> = vec![
         Error::MissingCredential,
         Error::from(StoreError::Corrupt {
-            path: "/tmp/sessions.json".into(),
+            location: StoreLocation::File("/tmp/sessions.json".into()),
             detail: "it is not valid JSON".into(),
         }),
     ];
@@ -137,7 +137,7 @@ async fn errors_never_carry_the_credential() {
 #[test]
 fn store_errors_name_the_file_and_chain_their_cause() {
     let error = Error::from(StoreError::Read {
-        path: "/home/ada/.local/share/app/sessions.json".into(),
+        location: StoreLocation::File("/home/ada/.local/share/app/sessions.json".into()),
         source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
     });
     assert!(error.is_session_store());

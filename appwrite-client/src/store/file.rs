@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::format::{ProfileEntry, parse_versioned};
 use super::lock::{DEFAULT_LOCK_TIMEOUT, lock_within};
 use super::trust::{self, MAX_FILE_SIZE};
-use super::{ProfileKey, SessionStore, StoreError, StoredSession};
+use super::{ProfileKey, SessionStore, StoreError, StoreLocation, StoredSession};
 
 /// The document format this crate writes and the newest it reads.
 const VERSION: u32 = 1;
@@ -99,27 +100,6 @@ struct Document {
     other: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct ProfileEntry {
-    endpoint: String,
-    project: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    profile: Option<String>,
-    session: StoredSession,
-    #[serde(flatten)]
-    other: serde_json::Map<String, serde_json::Value>,
-}
-
-impl ProfileEntry {
-    fn key(&self) -> ProfileKey {
-        ProfileKey {
-            endpoint: self.endpoint.clone(),
-            project: self.project.clone(),
-            profile: self.profile.clone(),
-        }
-    }
-}
-
 impl Document {
     fn empty() -> Self {
         Self {
@@ -152,17 +132,34 @@ impl FileStore {
     /// folder for the app (`$XDG_DATA_HOME/<app>` or `~/.local/share/<app>` on Linux,
     /// `~/Library/Application Support/<app>` on macOS, `%APPDATA%\<app>\data` on Windows).
     ///
-    /// Fails when `app` is empty or holds a path separator, or the platform has no home folder.
+    /// The folder name is the one the `directories` crate makes of `app`: on Linux it drops every
+    /// space and lower-cases the rest, so `"My App"`, `"my app"` and `"myapp"` share one folder
+    /// (and so one store); on macOS spaces become `-`. Give each app a name of its own that does not
+    /// differ from another's only in case or spaces.
+    ///
+    /// Fails when `app` is empty or holds a path separator, when the folder name made of it is
+    /// not one plain name (`" .. "` becomes `..` on Linux, which would put the store outside the
+    /// data folder), or when the platform has no home folder.
     pub fn for_app(app: &str) -> Result<Self, StoreError> {
         if app.trim().is_empty() {
             return Err(StoreError::InvalidAppName("it is empty"));
         }
-        if app.contains(['/', '\\']) || app == "." || app == ".." {
+        if app.contains(['/', '\\']) {
             return Err(StoreError::InvalidAppName(
                 "it must be a plain name, not a path",
             ));
         }
         let dirs = directories::ProjectDirs::from("", "", app).ok_or(StoreError::NoDataDir)?;
+        // Check the name that is used, after the crate's trimming: exactly one plain component.
+        let mut used = dirs.project_path().components();
+        if !matches!(
+            (used.next(), used.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        ) {
+            return Err(StoreError::InvalidAppName(
+                "the folder name made of it is not a plain name (such as `.` or `..`)",
+            ));
+        }
         Ok(Self::new(dirs.data_dir().join(FILE_NAME)))
     }
 
@@ -239,7 +236,7 @@ impl FileStore {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(dir).map_err(|source| StoreError::Write {
-            path: dir.to_owned(),
+            location: StoreLocation::file(dir),
             source,
         })?;
         #[cfg(unix)]
@@ -248,7 +245,7 @@ impl FileStore {
             // The umask may have taken bits away, never added any; make the folder exactly 0700.
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| {
                 StoreError::Write {
-                    path: dir.to_owned(),
+                    location: StoreLocation::file(dir),
                     source,
                 }
             })?;
@@ -308,7 +305,7 @@ impl FileStore {
     /// the folder.
     fn write(&self, doc: &Document) -> Result<(), StoreError> {
         let write_error = |source| StoreError::Write {
-            path: self.path.clone(),
+            location: StoreLocation::file(&self.path),
             source,
         };
         let mut json = serde_json::to_vec_pretty(doc)
@@ -365,45 +362,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
-    #[derive(Deserialize)]
-    struct Head {
-        version: Option<serde_json::Value>,
-    }
-    let corrupt = |detail: String| StoreError::Corrupt {
-        path: path.to_owned(),
-        detail,
-    };
-    let head: Head = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
-    let version = head
-        .version
-        .ok_or_else(|| corrupt("it has no format version".to_owned()))?;
-    match version.as_u64() {
-        Some(found) if found > u64::from(VERSION) => Err(StoreError::UnsupportedVersion {
-            path: path.to_owned(),
-            found,
-            supported: VERSION,
-        }),
-        Some(found) if found == u64::from(VERSION) => {
-            serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))
-        }
-        _ => Err(corrupt(
-            "its format version is not one this crate wrote".to_owned(),
-        )),
-    }
-}
-
-/// What is wrong with the JSON, with anything in double quotes dropped: a message like
-/// "invalid type: string \"…\"" could otherwise quote a credential. Field names (in backticks) stay.
-fn describe(error: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match error.classify() {
-        Category::Eof => "it ends early",
-        Category::Syntax => "it is not valid JSON",
-        Category::Data => "it has an unexpected shape",
-        Category::Io => "it could not be read",
-    };
-    let detail = appwrite_models::protocol::json_error_without_values(error);
-    format!("{what}: {detail}")
+    parse_versioned(bytes, VERSION, &|| StoreLocation::file(path))
 }
 
 impl SessionStore for FileStore {
@@ -412,27 +371,18 @@ impl SessionStore for FileStore {
             return Ok(None);
         };
         // The fields must match too, not only the map key: a credential never goes to another
-        // endpoint or project.
-        Ok(doc
-            .profiles
+        // endpoint, project or profile.
+        doc.profiles
             .remove(&key.as_string())
-            .filter(|p| p.key() == *key)
-            .map(|p| p.session))
+            .map(|entry| entry.into_session_for(key, || StoreLocation::file(&self.path)))
+            .transpose()
     }
 
     fn save(&self, key: &ProfileKey, session: &StoredSession) -> Result<(), StoreError> {
         self.update(|doc| {
             let name = key.as_string();
-            doc.profiles.insert(
-                name.clone(),
-                ProfileEntry {
-                    endpoint: key.endpoint.clone(),
-                    project: key.project.clone(),
-                    profile: key.profile.clone(),
-                    session: session.clone(),
-                    other: serde_json::Map::new(),
-                },
-            );
+            doc.profiles
+                .insert(name.clone(), ProfileEntry::new(key, session));
             doc.current = Some(name);
             true
         })
@@ -457,18 +407,6 @@ impl SessionStore for FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn describe_never_quotes_values() {
-        let err = serde_json::from_str::<Document>(
-            r#"{"version":1,"profiles":{"k":{"endpoint":"e","project":"p","session":{"credential":"c","user_id":"u","session_id":"s","expire":"SECRET-LOOKING"}}}}"#,
-        )
-        .err()
-        .map(|e| describe(&e))
-        .unwrap_or_default();
-        assert!(err.contains("unexpected shape"), "{err}");
-        assert!(!err.contains("SECRET-LOOKING"), "{err}");
-    }
 
     #[test]
     fn profile_key_string_is_unambiguous_for_valid_names() {

@@ -5,27 +5,39 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ProfileKey, SessionStore, StoreError, StoredSession};
+use super::format::{ProfileEntry, parse_versioned};
+use super::{ProfileKey, SessionStore, StoreError, StoreLocation, StoredSession};
 
 /// The format version of an entry; a newer one is refused when loading.
 const FORMAT_VERSION: u32 = 1;
 
-/// Keeps each profile's session in the operating system's credential store: the macOS
-/// Keychain, the Windows Credential Manager, or on Linux the kernel's keyutils (no daemon
-/// needed; see below). The credential is then protected by the OS rather than by file
-/// permissions.
+/// What to do where a Secret Service is needed and none answers.
+const SECRET_SERVICE_HINT: &str = "on Linux and the BSDs the session is kept by the Secret Service (GNOME Keyring, KWallet) of the user's desktop session, reached over D-Bus: run the app in a desktop session with its keyring unlocked, or keep sessions in a FileStore";
+
+/// Keeps each profile's session in the operating system's credential store, where other
+/// desktop apps keep theirs: the macOS Keychain, the Windows Credential Manager, and on Linux
+/// and the BSDs the Secret Service (GNOME Keyring, `KWallet`; reached over the user's D-Bus
+/// session bus, through libdbus). The credential is then protected by the OS rather than by
+/// file permissions, and outlives reboots.
 ///
-/// One entry per [`ProfileKey`]: service `service` (your app's name), account the key's
-/// [`as_string`](ProfileKey::as_string), holding the same JSON a [`FileStore`](crate::FileStore)
-/// profile holds (`{"version":1,"session":{…}}`). Clearing removes the entry; a corrupt entry, or
-/// one in a newer format, is an error and is left as it is.
+/// One entry per [`ProfileKey`]: service `service` (your app's name), user (account) the key's
+/// [`as_string`](ProfileKey::as_string), holding a [`FileStore`](crate::FileStore) profile's JSON
+/// with a format version: `{"version":1,"endpoint":…,"project":…,"profile":…,"session":{…}}`.
+/// The entry says whose session it is; an entry that names another endpoint, project or profile
+/// is refused with [`StoreError::Mismatch`], a corrupt one or one in a newer format with
+/// [`StoreError::Corrupt`] / [`StoreError::UnsupportedVersion`]; each is left as it is. Clearing
+/// removes the entry.
 ///
-/// **Linux.** Entries live in the user's session keyring and are linked to the persistent
-/// keyring, so they outlive the session for a few days
-/// (`/proc/sys/kernel/keys/persistent_keyring_expiry`) but not a reboot: the user signs in
-/// again after one. A process must run in a session keyring of its own (a desktop or SSH login
-/// gives it one through `pam_keyinit`); in containers or services that lack one, saving fails
-/// with a [`KeyringError::Refused`] that says so; start the program under `keyctl session -`.
+/// **A save is kept, or it is an error.** After writing, the store reads the entry back through a
+/// fresh lookup; a session it cannot find again is [`StoreError::Refused`] (and what the write
+/// may have left is removed), never a success that signs the user out on the next run. Where no
+/// credential store answers (on Linux: no D-Bus session bus, or no Secret Service on it, as on a
+/// server or in a container) every call fails with [`StoreError::Unavailable`], which says so:
+/// use a [`FileStore`](crate::FileStore) there. A locked keyring makes the desktop ask the user
+/// to unlock it, and the call waits for that answer.
+///
+/// The kernel's keyutils is not used: its keys do not survive a reboot, and a process without a
+/// session keyring of its own keeps them where the next run may not find them.
 ///
 /// ```no_run
 /// use appwrite_client::{Client, KeyringStore};
@@ -57,22 +69,79 @@ impl KeyringStore {
         &self.service
     }
 
+    /// Where `key`'s session is kept.
+    pub fn location(&self, key: &ProfileKey) -> StoreLocation {
+        StoreLocation::Keyring {
+            service: self.service.clone(),
+            user: key.as_string(),
+        }
+    }
+
+    /// A fresh handle on `key`'s entry (nothing is read or written yet).
     fn entry(&self, key: &ProfileKey) -> Result<keyring::Entry, StoreError> {
-        keyring::Entry::new(&self.service, &key.as_string()).map_err(|e| self.failed(&e))
+        keyring::Entry::new(&self.service, &key.as_string())
+            .map_err(|error| self.failed(key, &error))
     }
 
-    fn failed(&self, error: &keyring::Error) -> StoreError {
-        StoreError::Other(Box::new(KeyringError::Platform {
-            service: self.service.clone(),
-            detail: describe(error),
-        }))
+    /// A platform failure as a [`StoreError`], described without the entry's content.
+    fn failed(&self, key: &ProfileKey, error: &keyring::Error) -> StoreError {
+        let location = self.location(key);
+        match error {
+            keyring::Error::BadEncoding(_) => StoreError::Corrupt {
+                location,
+                detail: "it is not UTF-8".to_owned(),
+            },
+            keyring::Error::Ambiguous(found) => StoreError::Corrupt {
+                location,
+                detail: format!(
+                    "{} entries match it; remove all but one with the keyring's own tool",
+                    found.len()
+                ),
+            },
+            keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+                StoreError::Unavailable {
+                    location,
+                    detail: format!("{error} ({SECRET_SERVICE_HINT})"),
+                }
+            }
+            // NoEntry (where a lookup was not expected to miss), TooLong, Invalid, and what a
+            // later version of the keyring crate adds.
+            other => StoreError::Refused {
+                location,
+                detail: other.to_string(),
+            },
+        }
     }
 
-    fn corrupt(&self, detail: impl Into<String>) -> StoreError {
-        StoreError::Other(Box::new(KeyringError::Corrupt {
-            service: self.service.clone(),
-            detail: detail.into(),
-        }))
+    /// Reads `key`'s entry back through a fresh lookup: whether it holds exactly `text`.
+    fn kept(&self, key: &ProfileKey, text: &str) -> Result<(), StoreError> {
+        match self.entry(key)?.get_password() {
+            Ok(found) if found == text => Ok(()),
+            Ok(_) => Err(StoreError::Refused {
+                location: self.location(key),
+                detail: "a fresh lookup gave back another value".to_owned(),
+            }),
+            Err(keyring::Error::NoEntry) => Err(StoreError::Refused {
+                location: self.location(key),
+                detail: "a fresh lookup did not find it".to_owned(),
+            }),
+            Err(error) => Err(self.failed(key, &error)),
+        }
+    }
+
+    /// Removes what a failed save may have left, as far as a fresh lookup can reach it.
+    fn remove_after_failed_save(&self, key: &ProfileKey) {
+        let Ok(entry) = self.entry(key) else { return };
+        if let Err(error) = entry.delete_credential().or_else(|error| match error {
+            keyring::Error::NoEntry => Ok(()),
+            other => Err(other),
+        }) {
+            tracing::warn!(
+                location = %self.location(key),
+                error = %self.failed(key, &error),
+                "could not remove what a failed save left in the OS keyring"
+            );
+        }
     }
 }
 
@@ -84,11 +153,12 @@ impl fmt::Debug for KeyringStore {
     }
 }
 
-/// What an entry holds.
+/// What an entry holds: a format version and a `FileStore` profile.
 #[derive(Serialize, Deserialize)]
-struct Entry<S> {
-    version: u64,
-    session: S,
+struct Entry {
+    version: u32,
+    #[serde(flatten)]
+    profile: ProfileEntry,
 }
 
 impl SessionStore for KeyringStore {
@@ -96,117 +166,38 @@ impl SessionStore for KeyringStore {
         let text = match self.entry(key)?.get_password() {
             Ok(text) => text,
             Err(keyring::Error::NoEntry) => return Ok(None),
-            Err(error) => return Err(self.failed(&error)),
+            Err(error) => return Err(self.failed(key, &error)),
         };
-        let version: Entry<serde::de::IgnoredAny> =
-            serde_json::from_str(&text).map_err(|e| self.corrupt(json_problem(&e)))?;
-        if version.version > u64::from(FORMAT_VERSION) {
-            return Err(StoreError::Other(Box::new(
-                KeyringError::UnsupportedVersion {
-                    service: self.service.clone(),
-                    found: version.version,
-                    supported: FORMAT_VERSION,
-                },
-            )));
-        }
-        let entry: Entry<StoredSession> =
-            serde_json::from_str(&text).map_err(|e| self.corrupt(json_problem(&e)))?;
-        Ok(Some(entry.session))
+        let location = || self.location(key);
+        let entry: Entry = parse_versioned(text.as_bytes(), FORMAT_VERSION, &location)?;
+        entry.profile.into_session_for(key, location).map(Some)
     }
 
     fn save(&self, key: &ProfileKey, session: &StoredSession) -> Result<(), StoreError> {
         let text = serde_json::to_string(&Entry {
-            version: u64::from(FORMAT_VERSION),
-            session,
+            version: FORMAT_VERSION,
+            profile: ProfileEntry::new(key, session),
         })
-        .map_err(|_| {
-            StoreError::Other(Box::new(KeyringError::Platform {
-                service: self.service.clone(),
-                detail: "the session could not be encoded".to_owned(),
-            }))
+        .map_err(|error| StoreError::Write {
+            location: self.location(key),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
         })?;
-        match self.entry(key)?.set_password(&text) {
-            Ok(()) => Ok(()),
-            // keyutils reports a refused link (no session keyring of our own) as "no entry".
-            Err(keyring::Error::NoEntry) => {
-                Err(StoreError::Other(Box::new(KeyringError::Refused {
-                    service: self.service.clone(),
-                })))
-            }
-            Err(error) => Err(self.failed(&error)),
+        // A write that failed changed nothing (and the session saved before, if any, stays).
+        self.entry(key)?
+            .set_password(&text)
+            .map_err(|error| self.failed(key, &error))?;
+        let kept = self.kept(key, &text);
+        if kept.is_err() {
+            // Written but not found again: nothing of it may stay behind.
+            self.remove_after_failed_save(key);
         }
+        kept
     }
 
     fn clear(&self, key: &ProfileKey) -> Result<(), StoreError> {
         match self.entry(key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(error) => Err(self.failed(&error)),
+            Err(error) => Err(self.failed(key, &error)),
         }
     }
-}
-
-/// `serde_json`'s error category, never its message (which may quote the content).
-fn json_problem(error: &serde_json::Error) -> &'static str {
-    match error.classify() {
-        serde_json::error::Category::Io => "unreadable",
-        serde_json::error::Category::Syntax => "not JSON",
-        serde_json::error::Category::Data => "not a stored session",
-        serde_json::error::Category::Eof => "truncated",
-    }
-}
-
-/// A keyring failure, described without the entry's content.
-fn describe(error: &keyring::Error) -> String {
-    match error {
-        keyring::Error::BadEncoding(_) => "the entry is not UTF-8".to_owned(),
-        keyring::Error::Ambiguous(_) => "several entries match".to_owned(),
-        keyring::Error::NoEntry => "no such entry".to_owned(),
-        other => other.to_string(),
-    }
-}
-
-/// Why a [`KeyringStore`] failed; the [`StoreError::Other`] source. Messages name the service,
-/// never the stored content.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyringError {
-    /// The OS credential store failed or is not available.
-    #[error("the OS keyring failed for {service:?}: {detail}")]
-    Platform {
-        /// The store's service name.
-        service: String,
-        /// What the platform said.
-        detail: String,
-    },
-    /// The OS refused to keep the entry. On Linux: the process has no session keyring of its
-    /// own (run it from a login session or under `keyctl session -`).
-    #[error(
-        "the OS keyring refused to keep the session for {service:?} (on Linux: the process needs a session keyring of its own; start it from a login session or under `keyctl session -`)"
-    )]
-    Refused {
-        /// The store's service name.
-        service: String,
-    },
-    /// The entry is not a stored session; it was left untouched.
-    #[error(
-        "the session kept in the OS keyring for {service:?} is corrupt ({detail}); it was left untouched: sign in again after removing it"
-    )]
-    Corrupt {
-        /// The store's service name.
-        service: String,
-        /// What is wrong, without quoting the content.
-        detail: String,
-    },
-    /// The entry was written by a newer program; it was left untouched.
-    #[error(
-        "the session kept in the OS keyring for {service:?} has format version {found}, newer than the supported version {supported}; it was left untouched: upgrade this program"
-    )]
-    UnsupportedVersion {
-        /// The store's service name.
-        service: String,
-        /// The version in the entry.
-        found: u64,
-        /// The newest version this crate reads.
-        supported: u32,
-    },
 }

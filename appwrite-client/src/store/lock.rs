@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::StoreError;
+use super::{StoreError, StoreLocation};
 
 /// How long [`FileStore`](crate::FileStore) waits for the lock unless told otherwise.
 pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,7 +24,7 @@ pub(crate) fn lock_within(file: &File, path: &Path, timeout: Duration) -> Result
             Ok(false) => {}
             Err(source) => {
                 return Err(StoreError::Lock {
-                    path: path.to_owned(),
+                    location: StoreLocation::file(path),
                     source,
                 });
             }
@@ -32,7 +32,7 @@ pub(crate) fn lock_within(file: &File, path: &Path, timeout: Duration) -> Result
         let waited = start.elapsed();
         let Some(left) = timeout.checked_sub(waited).filter(|left| !left.is_zero()) else {
             return Err(StoreError::Busy {
-                path: path.to_owned(),
+                location: StoreLocation::file(path),
                 waited: timeout,
             });
         };

@@ -1,5 +1,6 @@
 //! Where a signed-in session is kept between runs: the [`SessionStore`] trait, the data it keeps
-//! ([`StoredSession`], keyed by [`ProfileKey`]) and its errors ([`StoreError`]).
+//! ([`StoredSession`], keyed by [`ProfileKey`]) and its errors ([`StoreError`], naming a
+//! [`StoreLocation`]).
 //!
 //! Two stores ship with the crate: [`MemoryStore`](crate::MemoryStore) (the default: the session
 //! lives as long as the process) and [`FileStore`](crate::FileStore) (a JSON file, mode 0600, written
@@ -7,20 +8,21 @@
 //! sessions in the OS credential store. Bring your own by implementing [`SessionStore`].
 
 use std::fmt;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use appwrite_models::protocol::Endpoint;
 use appwrite_models::{Datetime, Session, SessionCredential, SessionId, UserId};
-use appwrite_transport::BoxError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod error;
 pub(crate) mod file;
+mod format;
 #[cfg(feature = "keyring")]
 pub(crate) mod keyring;
 mod lock;
 pub(crate) mod memory;
 mod trust;
+
+pub use error::{StoreError, StoreLocation};
 
 /// Keeps signed-in sessions between runs, one per [`ProfileKey`].
 ///
@@ -105,13 +107,32 @@ impl ProfileKey {
         self.profile.as_deref()
     }
 
-    /// The key as one string: `<endpoint>#<project>`, then `#<profile>` when there is one. An
-    /// endpoint never holds `#` and a profile name never does (see
-    /// [`ClientBuilder::profile`](crate::ClientBuilder::profile)).
+    /// The key as one string: `<endpoint>#<project>`, then `#<profile>` when there is one, each
+    /// part with `%` written `%25` and `#` written `%23`, so two different keys never give the
+    /// same string (project `demo#work` is `…#demo%23work`, project `demo` with profile `work` is
+    /// `…#demo#work`). Ids and profile names as Appwrite and
+    /// [`ClientBuilder::profile`](crate::ClientBuilder::profile) allow them hold neither, so
+    /// theirs read as written.
     pub fn as_string(&self) -> String {
-        match &self.profile {
-            Some(profile) => format!("{}#{}#{profile}", self.endpoint, self.project),
-            None => format!("{}#{}", self.endpoint, self.project),
+        let mut out = String::with_capacity(self.endpoint.len() + self.project.len() + 2);
+        push_escaped(&mut out, &self.endpoint);
+        out.push('#');
+        push_escaped(&mut out, &self.project);
+        if let Some(profile) = &self.profile {
+            out.push('#');
+            push_escaped(&mut out, profile);
+        }
+        out
+    }
+}
+
+/// Appends `part` with `%` and `#` percent-encoded, so `#` can separate the parts of a key.
+fn push_escaped(out: &mut String, part: &str) {
+    for c in part.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
         }
     }
 }
@@ -242,108 +263,4 @@ impl<'de> Deserialize<'de> for StoredSession {
             saved_at: wire.saved_at,
         })
     }
-}
-
-/// A session store failed. Messages name the file, never its content.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The store file (or its folder) could not be read.
-    #[error("could not read {}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The store file (or its folder or lock file) could not be written.
-    #[error("could not write {}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The cross-process lock on the store could not be taken.
-    #[error("could not lock {}", path.display())]
-    Lock {
-        /// The lock file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Another process held the store's lock for longer than the
-    /// [lock timeout](crate::FileStore::lock_timeout) (10 s unless set): nothing was changed. Close
-    /// the other instance of the app, or try again.
-    #[error(
-        "another process holds the session store (its lock {} was not released within {waited:?}): nothing was changed; close the other instance or try again",
-        path.display()
-    )]
-    Busy {
-        /// The lock file.
-        path: PathBuf,
-        /// How long the store waited.
-        waited: Duration,
-    },
-    /// The store's folder, file or lock file is not one this user can trust: another user's, one
-    /// other users can write to, a symbolic link, a pipe or a device. Nothing in it was used, and it
-    /// was left as it is; the message says what to do.
-    #[error("{} {reason}", path.display())]
-    Untrusted {
-        /// The folder or file.
-        path: PathBuf,
-        /// What is wrong with it and how to fix it.
-        reason: String,
-    },
-    /// The file is larger than a session store ever is (1 MiB): it was not read, and was left as it
-    /// is. (A change that would make the file that large fails with [`StoreError::Write`].)
-    #[error(
-        "{} is larger than a session store may be ({limit} bytes); it was left untouched: remove it",
-        path.display()
-    )]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The size limit in bytes.
-        limit: u64,
-    },
-    /// The file is not a session store this program can read. It is left as it is: move it away
-    /// (the user will have to sign in again) or restore it from a backup.
-    #[error("{} is corrupt ({detail}); it was left untouched: fix or remove it", path.display())]
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, without quoting the file's content.
-        detail: String,
-    },
-    /// The file was written by a newer program in a format this one does not understand. It is left
-    /// as it is.
-    #[error(
-        "{} has format version {found}, newer than the supported version {supported}; it was left untouched: upgrade this program",
-        path.display()
-    )]
-    UnsupportedVersion {
-        /// The file.
-        path: PathBuf,
-        /// The version in the file.
-        found: u64,
-        /// The newest version this crate reads.
-        supported: u32,
-    },
-    /// The platform has no per-user data folder (no home directory), so
-    /// [`FileStore::for_app`](crate::FileStore::for_app) cannot pick a path.
-    #[error("no per-user data folder was found for this platform; give the session store a path")]
-    NoDataDir,
-    /// An app name that cannot be used as a folder name.
-    #[error("invalid app name for the session store: {0}")]
-    InvalidAppName(&'static str),
-    /// The blocking task running a store operation failed (panicked or was cancelled).
-    #[error("the session store task did not finish")]
-    Task(#[source] BoxError),
-    /// A failure inside a custom [`SessionStore`].
-    #[error("the session store failed")]
-    Other(#[source] BoxError),
 }

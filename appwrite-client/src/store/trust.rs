@@ -9,14 +9,14 @@ use std::fs::{self, File, Metadata};
 use std::io::{self, Read as _};
 use std::path::Path;
 
-use super::StoreError;
+use super::{StoreError, StoreLocation};
 
 /// The largest store file read or written: a document of a few sessions is a few kilobytes.
 pub(crate) const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 fn untrusted(path: &Path, reason: impl Into<String>) -> StoreError {
     StoreError::Untrusted {
-        path: path.to_owned(),
+        location: StoreLocation::file(path),
         reason: reason.into(),
     }
 }
@@ -30,7 +30,7 @@ pub(crate) fn check_dir(dir: &Path) -> Result<bool, StoreError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(source) => {
             return Err(StoreError::Read {
-                path: dir.to_owned(),
+                location: StoreLocation::file(dir),
                 source,
             });
         }
@@ -50,7 +50,7 @@ pub(crate) fn check_dir(dir: &Path) -> Result<bool, StoreError> {
 /// write it. One readable by others is made `0600` with a warning.
 pub(crate) fn read_store_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
     let read_error = |source| StoreError::Read {
-        path: path.to_owned(),
+        location: StoreLocation::file(path),
         source,
     };
     // Look before opening: a pipe or a device is never opened (opening one can block or have
@@ -86,7 +86,7 @@ pub(crate) fn read_store_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError
 /// regular file of the user's.
 pub(crate) fn open_lock_file(path: &Path) -> Result<File, StoreError> {
     let lock_error = |source| StoreError::Lock {
-        path: path.to_owned(),
+        location: StoreLocation::file(path),
         source,
     };
     match fs::symlink_metadata(path) {
@@ -103,7 +103,7 @@ pub(crate) fn open_lock_file(path: &Path) -> Result<File, StoreError> {
 
 pub(crate) fn too_large(path: &Path) -> StoreError {
     StoreError::TooLarge {
-        path: path.to_owned(),
+        location: StoreLocation::file(path),
         limit: MAX_FILE_SIZE,
     }
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 use appwrite_client::models::credential;
 use appwrite_client::models::time::{OffsetDateTime, format_description};
 use appwrite_client::{
-    Client, ClientBuilder, Datetime, RetryPolicy, SessionCredential, SessionStore, StoredSession,
+    Client, ClientBuilder, Datetime, ProfileKey, RetryPolicy, SessionCredential, SessionStore,
+    StoredSession,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -190,6 +191,46 @@ pub fn stored(credential: &str, expire: SystemTime) -> StoredSession {
         Datetime::from(expire),
         "token",
     )
+}
+
+/// The credential `store` keeps for `key` (there must be one).
+pub fn saved_credential(store: &impl SessionStore, key: &ProfileKey) -> String {
+    store
+        .load(key)
+        .unwrap()
+        .unwrap()
+        .credential
+        .expose_secret()
+        .to_owned()
+}
+
+/// Saves [`credential`] for `first` and [`credential_2`] for `second`.
+pub fn save_both(store: &impl SessionStore, first: &ProfileKey, second: &ProfileKey) {
+    store
+        .save(first, &stored(&credential(), in_days(300)))
+        .unwrap();
+    store
+        .save(second, &stored(&credential_2(), in_days(300)))
+        .unwrap();
+}
+
+/// Project `demo#work`, and project `demo` with profile `work` (once the same key string): `store`
+/// keeps a session for each, and clearing the first leaves the second.
+pub fn assert_look_alike_keys_keep_their_own_sessions(store: &impl SessionStore) {
+    let hash_project = ProfileKey::new("https://appwrite.example.com/v1", "demo#work", None);
+    let profile = ProfileKey::new(
+        "https://appwrite.example.com/v1",
+        "demo",
+        Some("work".to_owned()),
+    );
+    assert_ne!(hash_project.as_string(), profile.as_string());
+    save_both(store, &hash_project, &profile);
+    assert_eq!(saved_credential(store, &hash_project), credential());
+    assert_eq!(saved_credential(store, &profile), credential_2());
+    store.clear(&hash_project).unwrap();
+    assert!(store.load(&hash_project).unwrap().is_none());
+    assert_eq!(saved_credential(store, &profile), credential_2());
+    store.clear(&profile).unwrap();
 }
 
 /// Answers `verb route` with `response`, for any headers and body.

@@ -34,7 +34,7 @@ pub fn store_error(error: &appwrite_client::Error) -> &StoreError {
 /// Asserts `error` is [`StoreError::Untrusted`] naming `path`, and its message holds `says`.
 pub fn assert_untrusted(error: &StoreError, path: &Path, says: &str) {
     assert!(
-        matches!(error, StoreError::Untrusted { path: p, .. } if p == path),
+        matches!(error, StoreError::Untrusted { location, .. } if location.path() == Some(path)),
         "expected Untrusted for {}, got {error:?}",
         path.display()
     );
