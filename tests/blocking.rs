@@ -2,7 +2,7 @@
 //! runtime of its own, and the calls are made from plain threads, as a command-line tool would.
 
 // Set-up helpers outside `#[test]` functions fail loudly too.
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ const KEY: &str = "blocking-key";
 struct Backend {
     // Declared first: dropped (and stopped) before its runtime.
     emulator: Emulator,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 fn backend() -> Backend {
@@ -31,10 +31,7 @@ fn backend() -> Backend {
     let emulator = runtime
         .block_on(Emulator::builder().project(PROJECT).api_key(KEY).start())
         .expect("the emulator starts");
-    Backend {
-        emulator,
-        _runtime: runtime,
-    }
+    Backend { emulator, runtime }
 }
 
 fn users_client(backend: &Backend) -> server::Client {
@@ -42,7 +39,7 @@ fn users_client(backend: &Backend) -> server::Client {
         .endpoint(backend.emulator.endpoint())
         .project(PROJECT)
         .api_key(KEY)
-        .build_blocking()
+        .build()
         .expect("a blocking server client")
 }
 
@@ -55,7 +52,7 @@ fn app_client(backend: &Backend, store: &MemoryStore) -> app::Client {
         .endpoint(backend.emulator.endpoint())
         .project(PROJECT)
         .session_store(store.clone())
-        .build_blocking()
+        .build()
         .expect("a blocking app client")
 }
 
@@ -84,7 +81,7 @@ fn pending_options_reach_the_async_builder() {
         .endpoint("http://127.0.0.1:1/v1")
         .project(PROJECT)
         .api_key(KEY)
-        .build_blocking()
+        .build()
         .unwrap();
     let users = server::Users::new(&client);
     let pending = users
@@ -239,27 +236,25 @@ fn one_blocking_client_serves_several_threads_at_once() {
 }
 
 #[test]
-fn server_calls_inside_an_async_runtime_are_refused_unsent() {
+fn calls_work_from_spawn_blocking_threads_and_async_code_alike() {
     let backend = backend();
     let users = server_users(&backend);
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap();
-    let error = runtime
-        .block_on(async { users.create("eve").send() })
-        .unwrap_err();
-    assert!(error.is_inside_runtime(), "{error:?}");
-    assert!(error.to_string().contains("use the async API"), "{error}");
-    assert_eq!(backend.emulator.user_count(), 0, "nothing was sent");
-    // `spawn_blocking` threads are inside the runtime too.
-    let error = runtime
+    let made = runtime
         .block_on(async {
             let users = users.clone();
-            tokio::task::spawn_blocking(move || users.get("eve").send()).await
+            tokio::task::spawn_blocking(move || users.create("eve").send()).await
         })
         .unwrap()
-        .unwrap_err();
-    assert!(error.is_inside_runtime(), "{error:?}");
+        .unwrap();
+    assert_eq!(made.id.as_str(), "eve");
+    // Inside async code it holds the thread, but cannot deadlock: the runtime it waits on is
+    // its own, on another thread.
+    let found = runtime.block_on(async { users.get("eve").send() }).unwrap();
+    assert_eq!(found.id.as_str(), "eve");
     // The last clone dropped inside a runtime neither panics nor blocks it.
     runtime.block_on(async move { drop(users) });
 }
@@ -352,7 +347,7 @@ fn client_adopts_a_backend_session_without_async() {
 }
 
 #[test]
-fn client_calls_inside_an_async_runtime_are_refused_unsent() {
+fn client_sign_in_works_from_a_spawn_blocking_thread() {
     let backend = backend();
     let users = server_users(&backend);
     users.create("ada").send().unwrap();
@@ -360,27 +355,152 @@ fn client_calls_inside_an_async_runtime_are_refused_unsent() {
     let client = app_client(&backend, &MemoryStore::new());
     let account = app::Account::new(&client);
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap();
-    let error = runtime
+    let session = runtime
         .block_on(async {
-            account
-                .create_session("ada", token.secret.expose_secret())
-                .send()
+            tokio::task::spawn_blocking(move || {
+                account
+                    .create_session("ada", token.secret.expose_secret())
+                    .send()
+            })
+            .await
         })
-        .unwrap_err();
-    assert!(error.is_inside_runtime(), "{error:?}");
-    assert!(error.to_string().contains("use the async API"), "{error}");
-    assert!(!client.is_signed_in());
-    assert_eq!(
-        backend.emulator.session_count("ada"),
-        Some(0),
-        "nothing was sent"
+        .unwrap()
+        .unwrap();
+    assert!(client.is_signed_in());
+    let state = client.auth_state().borrow().clone();
+    assert!(
+        matches!(
+            &state,
+            appwrite_client::AuthState::SignedIn { session_id, .. } if *session_id == session.id
+        ),
+        "the accessor sees the sign-in: {state:?}"
     );
-    // The token was not spent: the same call outside the runtime signs in.
+}
+
+/// A TCP proxy to `upstream` that closes a connection once it has been idle for `idle`, as
+/// nginx does after `keepalive_timeout`, served on `runtime`. Returns its address.
+fn idle_closing_proxy(
+    runtime: &tokio::runtime::Runtime,
+    upstream: std::net::SocketAddr,
+    idle: Duration,
+) -> std::net::SocketAddr {
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    async fn pump(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        last: Arc<Mutex<Instant>>,
+    ) {
+        let mut buffer = vec![0; 16 * 1024];
+        while let Ok(read @ 1..) = from.read(&mut buffer).await {
+            *last.lock().unwrap() = Instant::now();
+            if to.write_all(&buffer[..read]).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                let last = Arc::new(Mutex::new(Instant::now()));
+                let idle_out = {
+                    let last = Arc::clone(&last);
+                    async move {
+                        while last.lock().unwrap().elapsed() < idle {
+                            tokio::time::sleep(idle / 10).await;
+                        }
+                    }
+                };
+                // Whichever ends first closes both sides.
+                tokio::select! {
+                    () = pump(client_read, server_write, Arc::clone(&last)) => {}
+                    () = pump(server_read, client_write, last) => {}
+                    () = idle_out => {}
+                }
+            });
+        }
+    });
+    address
+}
+
+/// The emulator's address, and the endpoint of a proxy in front of it that closes connections
+/// idle for a second.
+fn behind_keep_alive_limit(backend: &Backend) -> String {
+    let upstream: std::net::SocketAddr = backend
+        .emulator
+        .endpoint()
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .parse()
+        .unwrap();
+    let proxy = idle_closing_proxy(&backend.runtime, upstream, Duration::from_secs(1));
+    format!("http://{proxy}/v1")
+}
+
+/// Longer than the proxy's keep-alive: the connection of the call before is closed by then.
+const PAUSE: Duration = Duration::from_millis(2500);
+
+#[test]
+fn a_server_post_after_the_keep_alive_ran_out_gets_a_fresh_connection() {
+    let backend = backend();
+    let client = server::Client::builder()
+        .endpoint(behind_keep_alive_limit(&backend))
+        .project(PROJECT)
+        .api_key(KEY)
+        .retry_policy(appwrite_server::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let users = server::Users::new(&client);
+    users.create("ada").send().unwrap();
+    std::thread::sleep(PAUSE);
+    let token = users.create_token("ada").send().unwrap();
+    assert_eq!(token.user_id.as_str(), "ada");
+}
+
+#[test]
+fn a_sign_in_after_the_keep_alive_ran_out_gets_a_fresh_connection() {
+    let backend = backend();
+    let users = server_users(&backend);
+    users.create("ada").send().unwrap();
+    let first = users.create_token("ada").send().unwrap();
+    let second = users.create_token("ada").send().unwrap();
+    let client = app::Client::builder()
+        .endpoint(behind_keep_alive_limit(&backend))
+        .project(PROJECT)
+        .session_store(MemoryStore::new())
+        .retry_policy(appwrite_client::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    assert!(client.endpoint().ends_with("/v1"), "{}", client.endpoint());
+    let account = app::Account::new(&client);
     account
-        .create_session("ada", token.secret.expose_secret())
+        .create_session("ada", first.secret.expose_secret())
+        .send()
+        .unwrap();
+    std::thread::sleep(PAUSE);
+    // The sign-in `POST` is never retried: it must not go out on the closed connection.
+    account
+        .create_session("ada", second.secret.expose_secret())
         .send()
         .unwrap();
     assert!(client.is_signed_in());
+    assert_eq!(
+        client.credential_mode(),
+        appwrite_client::CredentialMode::SessionHeader
+    );
 }

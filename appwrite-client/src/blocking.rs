@@ -3,13 +3,15 @@
 //! in `.send()` instead of `.await`. Sessions are kept, restored and signed out exactly as with
 //! the async client.
 //!
-//! The blocking client owns a private current-thread tokio runtime, shared by its clones and the
-//! services made from it, and each `send()` runs the request on it.
+//! The blocking client drives a private tokio runtime on a thread of its own, shared by its
+//! clones and the services made from it; each `send()` hands the call to that thread and waits
+//! for the answer. The runtime keeps running between calls, so a connection the server closed
+//! while the app was idle is dropped from the pool, not reused. The thread ends when the last
+//! clone is dropped.
 //!
-//! **Do not call it from inside an async runtime** (a `#[tokio::main]` function, a task,
-//! `spawn_blocking`): blocking there would stall the runtime's thread. Such a call sends nothing
-//! and fails with [`Error::Blocking`] ([`is_inside_runtime()`](Error::is_inside_runtime)); use the
-//! async API there.
+//! Calls work from any thread: the main one, threads of your own, `tokio::task::spawn_blocking`.
+//! In async code (a `#[tokio::main]` function, a task) use the async API: a blocking call there
+//! works, but holds the runtime's thread for the whole call.
 //!
 //! ```no_run
 //! # fn run() -> appwrite_client::Result<()> {
@@ -20,7 +22,7 @@
 //!     .endpoint("https://appwrite.example.com/v1")
 //!     .project("my-project")
 //!     .session_store(FileStore::for_app("my-app")?)
-//!     .build_blocking()?;                       // restores a saved session
+//!     .build()?;                                // restores a saved session
 //! let account = Account::new(&client);
 //! if !client.is_signed_in() {
 //!     account.create_session("user-42", "a1b2c3").send()?;
@@ -38,19 +40,34 @@ use appwrite_models::{
 };
 use appwrite_transport::BlockingRuntime;
 
+use tokio::sync::watch;
+
+use crate::client::CredentialMode;
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
 use crate::requests::{CreateEmailToken, CreateJwt, CreateMagicUrlToken};
-use crate::session::RestoreOutcome;
-use crate::store::ProfileKey;
+use crate::session::{AuthState, RestoreOutcome};
+use crate::store::{ProfileKey, SessionStore};
 
 appwrite_transport::blocking_pending!(Error);
 
+appwrite_transport::blocking_builder! {
+    // With the connection settings the macro adds (`endpoint`, `project`, the timeouts, …):
+    impl ClientBuilder {
+        fn session_store(store: impl SessionStore);
+        fn profile(name: impl Into<String>);
+        fn origin(origin: impl Into<String>);
+        fn credential_mode(mode: CredentialMode);
+        fn auto_extend(share: f64);
+    }
+}
+
 /// A blocking [`crate::Client`]: the same settings and session handling, and a private runtime
-/// to run calls on.
+/// on its own thread to run calls on.
 ///
 /// Cheap to clone (the async client and the runtime are both behind an `Arc`); clones share the
-/// session. `Send + Sync`. `Debug` never shows the credential.
+/// session and the runtime, whose thread ends with the last clone. `Send + Sync`. `Debug` never
+/// shows the credential.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: crate::Client,
@@ -58,15 +75,35 @@ pub struct Client {
 }
 
 impl Client {
-    /// The async client's builder; finish it with
-    /// [`build_blocking`](crate::ClientBuilder::build_blocking).
-    pub fn builder() -> crate::ClientBuilder {
-        crate::Client::builder()
+    /// A builder for a blocking client: the settings of [`crate::ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        crate::Client::builder().into()
     }
 
     /// A blocking client configured from the environment, as [`crate::Client::from_env`].
     pub fn from_env() -> Result<Self> {
         crate::Client::builder_from_env().build_blocking()
+    }
+
+    /// A builder started from the environment, as [`crate::Client::builder_from_env`].
+    pub fn builder_from_env() -> ClientBuilder {
+        crate::Client::builder_from_env().into()
+    }
+
+    /// The API endpoint, without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        self.inner.endpoint()
+    }
+
+    /// How the session credential is sent.
+    pub fn credential_mode(&self) -> CredentialMode {
+        self.inner.credential_mode()
+    }
+
+    /// The current [`AuthState`], updated on sign-in, extension and sign-out (see
+    /// [`crate::Client::auth_state`]); read it with `borrow()`.
+    pub fn auth_state(&self) -> watch::Receiver<AuthState> {
+        self.inner.auth_state()
     }
 
     /// Pairs a freshly built async client with a new runtime.

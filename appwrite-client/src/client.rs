@@ -549,7 +549,8 @@ impl Client {
                 if let Some(session) = session.map(|held| &held.stored) {
                     // A proxy or server that echoes a header must not put the session in a message.
                     api.redact(session.credential.expose_secret());
-                    api.redact(&credential::session_header_value(&session.credential));
+                    // As sent: URL encoding undone, and trimmed as the server reads it.
+                    api.redact(credential::session_header_value(&session.credential).trim());
                 }
                 Err(Error::Api(api))
             }

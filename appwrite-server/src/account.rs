@@ -105,7 +105,12 @@ impl UserClient {
     fn clean(&self, error: Error) -> Error {
         match error {
             Error::Api(mut api) => {
-                api.redact(self.credential.expose_secret());
+                self.credential.redact_from(&mut api);
+                if matches!(self.credential, Credential::Jwt(_))
+                    && crate::error::jwt_session_gone(&api)
+                {
+                    api.hint = Some(crate::error::JWT_SESSION_GONE);
+                }
                 Error::Api(api)
             }
             other => other,

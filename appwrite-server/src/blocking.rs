@@ -2,13 +2,15 @@
 //! client settings, services, methods and options, each call ending in `.send()` instead of
 //! `.await`.
 //!
-//! The blocking client owns a private current-thread tokio runtime, shared by its clones and the
-//! services made from it, and each `send()` runs the request on it.
+//! The blocking client drives a private tokio runtime on a thread of its own, shared by its
+//! clones and the services made from it; each `send()` hands the call to that thread and waits
+//! for the answer. The runtime keeps running between calls, so a connection the server closed
+//! while the tool was idle is dropped from the pool, not reused. The thread ends when the last
+//! clone is dropped.
 //!
-//! **Do not call it from inside an async runtime** (a `#[tokio::main]` function, a task, an axum
-//! handler, `spawn_blocking`): blocking there would stall the runtime's thread. Such a call sends
-//! nothing and fails with [`Error::Blocking`]
-//! ([`is_inside_runtime()`](crate::Error::is_inside_runtime)); use the async API there.
+//! Calls work from any thread: the main one, threads of your own, `tokio::task::spawn_blocking`.
+//! In async code (a `#[tokio::main]` function, a task, an axum handler) use the async API: a
+//! blocking call there works, but holds the runtime's thread for the whole call.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -18,7 +20,7 @@
 //!     .endpoint("https://appwrite.example.com/v1")
 //!     .project("my-project")
 //!     .api_key("standard_0123")
-//!     .build_blocking()?;
+//!     .build()?;
 //! let users = appwrite_server::blocking::Users::new(&client);
 //! let token = users
 //!     .create_token("user-42")
@@ -32,23 +34,33 @@
 
 use std::time::Duration;
 
-use appwrite_models::{Preferences, Session, SessionId, SessionList, User, UserId};
+use appwrite_models::{ApiKey, Preferences, Session, SessionId, SessionList, User, UserId};
 use appwrite_transport::BlockingRuntime;
 
 use crate::credential::Credential;
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
+use crate::jwt_cache::JwtCache;
 use crate::requests::{
     CreateJwt, CreateToken, CreateUser, GetOrCreateByEmail, GetOrCreateUser, ListUsers,
 };
-use crate::verify::{JwtCache, VerifiedUser};
+use crate::verify::VerifiedUser;
 
 appwrite_transport::blocking_pending!(Error);
 
-/// A blocking [`crate::Client`]: the same settings, and a private runtime to run calls on.
+appwrite_transport::blocking_builder! {
+    // With the connection settings the macro adds (`endpoint`, `project`, the timeouts, …):
+    impl ClientBuilder {
+        fn api_key(key: impl Into<ApiKey>);
+    }
+}
+
+/// A blocking [`crate::Client`]: the same settings, and a private runtime on its own thread to
+/// run calls on.
 ///
-/// Cheap to clone (the async client and the runtime are both behind an `Arc`), `Send + Sync`.
-/// `Debug` shows what the async client shows, never the API key.
+/// Cheap to clone (the async client and the runtime are both behind an `Arc`), `Send + Sync`;
+/// the runtime's thread ends with the last clone. `Debug` shows what the async client shows,
+/// never the API key.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: crate::Client,
@@ -56,15 +68,29 @@ pub struct Client {
 }
 
 impl Client {
-    /// The async client's builder; finish it with
-    /// [`build_blocking`](crate::ClientBuilder::build_blocking).
-    pub fn builder() -> crate::ClientBuilder {
-        crate::Client::builder()
+    /// A builder for a blocking client: the settings of [`crate::ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        crate::Client::builder().into()
     }
 
     /// A blocking client configured from the environment, as [`crate::Client::from_env`].
     pub fn from_env() -> Result<Self> {
         crate::Client::builder_from_env().build_blocking()
+    }
+
+    /// A builder started from the environment, as [`crate::Client::builder_from_env`].
+    pub fn builder_from_env() -> ClientBuilder {
+        crate::Client::builder_from_env().into()
+    }
+
+    /// The API endpoint, without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        self.inner.endpoint()
+    }
+
+    /// The project id.
+    pub fn project(&self) -> &str {
+        self.inner.project()
     }
 
     /// Pairs a freshly built async client with a new runtime.

@@ -2,7 +2,7 @@
 
 use appwrite_models::credential::{SESSION_HEADER, session_header_value};
 use appwrite_models::headers::JWT_HEADER;
-use appwrite_models::{JwtSecret, SessionCredential};
+use appwrite_models::{ApiError, JwtSecret, SessionCredential};
 use appwrite_transport::reqwest::header::{HeaderName, HeaderValue};
 use appwrite_transport::{InvalidInput, header_value};
 
@@ -45,11 +45,15 @@ impl Credential {
         Self::Session(credential.into())
     }
 
-    /// The secret as sent, to clear it from error messages.
-    pub(crate) fn expose_secret(&self) -> &str {
+    /// Clears the credential from `error`'s message, in the form it was sent (trimmed, a
+    /// session's URL encoding undone) and as held, each in any case or percent-encoding.
+    pub(crate) fn redact_from(&self, error: &mut ApiError) {
         match self {
-            Self::Jwt(jwt) => jwt.expose_secret(),
-            Self::Session(session) => session.expose_secret(),
+            Self::Jwt(jwt) => error.redact(jwt.expose_secret().trim()),
+            Self::Session(session) => {
+                error.redact(session.expose_secret().trim());
+                error.redact(session_header_value(session).trim());
+            }
         }
     }
 

@@ -114,6 +114,7 @@ mod client;
 mod credential;
 mod error;
 mod future;
+mod jwt_cache;
 mod query;
 mod users;
 mod verify;
@@ -146,9 +147,10 @@ pub use client::{Client, ClientBuilder};
 pub use credential::Credential;
 pub use error::{Error, Result};
 pub use future::ResponseFuture;
+pub use jwt_cache::JwtCache;
 pub use query::{Query, QueryValue};
 pub use users::Users;
-pub use verify::{JwtCache, VerifiedUser};
+pub use verify::VerifiedUser;
 
 pub use appwrite_models::{
     ApiError, ApiKey, Datetime, ErrorType, ID, Jwt, JwtSecret, Preferences, Session,

@@ -44,7 +44,7 @@ pub use token::{CreateJwt, CreateToken};
 pub struct Users {
     pub(crate) client: Client,
     /// The opt-in cache of [`verify_jwt`](Self::verify_jwt) answers.
-    pub(crate) jwt_cache: Option<std::sync::Arc<crate::verify::JwtCache>>,
+    pub(crate) jwt_cache: Option<std::sync::Arc<crate::jwt_cache::JwtCache>>,
 }
 
 impl Users {

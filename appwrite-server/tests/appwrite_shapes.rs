@@ -4,27 +4,10 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use appwrite_server::Users;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{client, fixture, mount};
+use common::{client, fixture, in_an_hour, jwt, mount};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
-
-fn jwt_for_an_hour() -> String {
-    let exp = (SystemTime::now() + Duration::from_secs(3600))
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let part = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        part(json!({"typ": "JWT", "alg": "HS256"})),
-        part(json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
-    )
-}
 
 /// `verify_jwt` is a `GET /v1/account` with the JWT: on the user's first authenticated request of
 /// the day Appwrite answers `accessedAt` as set in memory, in the database format
@@ -43,7 +26,7 @@ async fn verify_jwt_reads_the_first_answer_of_the_day() {
     .await;
 
     let verified = Users::new(&client(&server))
-        .verify_jwt(jwt_for_an_hour())
+        .verify_jwt(jwt(in_an_hour()))
         .await
         .unwrap();
     assert_eq!(

@@ -5,32 +5,13 @@
 mod common;
 
 use std::future::IntoFuture as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use appwrite_server::{Credential, JwtCache, Users};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{PROJECT, client, fixture, json_response, mount};
+use common::{PROJECT, client, fixture, in_an_hour, json_response, jwt, mount};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// A JWT shaped like Appwrite's, for user `user-42` and session `s-1`, expiring at `exp`.
-fn jwt(exp: u64) -> String {
-    let part = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        part(json!({"typ": "JWT", "alg": "HS256"})),
-        part(json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
-    )
-}
-
-fn in_an_hour() -> u64 {
-    (SystemTime::now() + Duration::from_secs(3600))
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 /// The requests `server` got: each carries the project and no key, no cookie.
 async fn user_requests(server: &MockServer) -> Vec<wiremock::Request> {

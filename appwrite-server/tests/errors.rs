@@ -419,7 +419,9 @@ async fn a_refused_connection_is_a_connect_failure() {
     assert!(!err.is_timeout());
     assert_eq!(
         err.to_string(),
-        format!("could not connect to appwrite at 127.0.0.1:{port}")
+        format!(
+            "could not connect to appwrite at 127.0.0.1:{port}: the connection was refused (is the server running, on this port?)"
+        )
     );
     assert_clean(&err, "");
 }

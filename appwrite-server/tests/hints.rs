@@ -37,7 +37,23 @@ async fn a_connect_error_names_the_host_and_port() {
     assert!(err.is_connect(), "{err}");
     assert_eq!(
         err.to_string(),
-        format!("could not connect to appwrite at {address}")
+        format!(
+            "could not connect to appwrite at {address}: the connection was refused (is the server running, on this port?)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_host_name_that_does_not_resolve_says_so() {
+    // `.invalid` never resolves (RFC 6761).
+    let err = Users::new(&client_at("http://appwrite.no-such-host.invalid/v1".into()))
+        .get("user-42")
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "could not connect to appwrite at appwrite.no-such-host.invalid:80: the host name could not be resolved (check it for typos, and the network's DNS)"
     );
 }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Deserializer};
 
 use crate::serde_util::null_as_default;
+use crate::text::Printable;
 
 /// `{"message", "code", "type", "version"}`: what Appwrite answers with a status of 400 or more.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -160,7 +161,8 @@ impl serde::Serialize for ErrorType {
 
 /// A request Appwrite answered with an error status: what both SDKs' `Error::Api` carries.
 ///
-/// Its `Display` is the lower-case summary plus Appwrite's message, never the raw body.
+/// Its `Display` is the lower-case summary plus Appwrite's message, never the raw body; what the
+/// server wrote is shown [`Printable`](crate::Printable), its control characters escaped.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -195,10 +197,14 @@ impl ApiError {
     }
 
     /// Replaces every occurrence of `secret` in the message with `[redacted]` (servers and proxies
-    /// sometimes echo a header back).
+    /// sometimes echo a header back), in any form it may be echoed in: as given, lower- or
+    /// upper-cased, percent-encoded (all or some of its bytes, `%3D` or `%3d`), `+` for a space.
+    ///
+    /// Pass the secret as it was sent (a header value as it went on the wire, trimmed): every
+    /// longer form that holds it then loses it too.
     pub fn redact(&mut self, secret: &str) {
-        if !secret.is_empty() && self.message.contains(secret) {
-            self.message = self.message.replace(secret, "[redacted]");
+        if let Some(redacted) = crate::text::redact(&self.message, secret) {
+            self.message = redacted;
         }
     }
 
@@ -244,10 +250,10 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "appwrite answered {}", self.status)?;
         if !self.error_type.as_str().is_empty() {
-            write!(f, " {}", self.error_type)?;
+            write!(f, " {}", Printable(self.error_type.as_str()))?;
         }
         if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {}", Printable(&self.message))?;
         }
         if let (429, Some(asked)) = (self.status, self.server_wait) {
             write!(f, " (retry in {}s)", asked.wait.as_secs_f64().ceil())?;
@@ -356,6 +362,24 @@ mod tests {
 
     fn wait(status: u16, h: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
         retry_after(status, h, now).map(|asked| asked.wait)
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        let err = ApiError::from_body(
+            401,
+            ErrorBody {
+                message: "no\x1b]0;owned\x07\nSigned in as admin".into(),
+                error_type: ErrorType::Other("odd\x1b[2J".into()),
+                ..ErrorBody::default()
+            },
+        );
+        let shown = err.to_string();
+        assert_eq!(
+            shown,
+            r"appwrite answered 401 odd\u{1b}[2J: no\u{1b}]0;owned\u{7}\u{a}Signed in as admin"
+        );
+        assert!(!shown.chars().any(char::is_control), "{shown}");
     }
 
     #[test]

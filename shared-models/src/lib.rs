@@ -8,7 +8,8 @@
 //! - Ids: [`UserId`], [`SessionId`], [`TokenId`], [`ID::unique()`], [`ID::validate_custom`].
 //! - Secrets: [`ApiKey`], [`TokenSecret`], [`SessionCredential`], [`JwtSecret`]: redacted in `Debug`,
 //!   read only through `expose_secret()`.
-//! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`].
+//! - Errors: [`ErrorBody`], [`ErrorType`], [`ApiError`]; [`Printable`] shows a server's text
+//!   with its control characters escaped.
 //! - [`Datetime`]: Appwrite's `2020-10-15T06:38:00.000+00:00`, `""` as unset.
 //! - [`credential`]: the session encoding and where responses carry it; [`headers`]: the SDK
 //!   headers; [`protocol`]: endpoint URLs and response decoding.
@@ -40,6 +41,7 @@ mod secret;
 mod serde_util;
 mod session;
 mod set_cookie;
+mod text;
 mod token;
 mod user;
 
@@ -48,6 +50,7 @@ pub use error::{ApiError, ErrorBody, ErrorType, ServerWait, WaitHeader, retry_af
 pub use id::{ID, InvalidId, MAX_ID_LENGTH, SessionId, TargetId, TokenId, UserId};
 pub use secret::{ApiKey, JwtSecret, ProviderToken, SessionCredential, TokenSecret};
 pub use session::{Session, SessionList};
+pub use text::Printable;
 pub use token::{Jwt, Token};
 pub use user::{Preferences, Target, User, UserList};
 

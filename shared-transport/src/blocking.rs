@@ -1,45 +1,94 @@
 //! The private runtime behind both SDKs' `blocking` modules, and the macros that give them the
-//! same `Pending` call and forwarding methods without a second copy.
+//! same `Pending` call, forwarding methods and builder without a second copy.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, mpsc};
+use std::thread::{self, JoinHandle, ThreadId};
 
-use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::runtime::{Builder, Handle};
+use tokio::sync::mpsc as jobs;
 
 use crate::error::BlockingError;
 
-/// A current-thread tokio runtime owned by one blocking client and its clones.
+/// How long the runtime's thread waits, once the last clone is gone, for blocking work left
+/// on its pool.
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One call, as the runtime's thread runs it: the SDK's future, with its answer sent back.
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A tokio runtime driven on a thread of its own, owned by one blocking client and its clones,
+/// as `reqwest::blocking` does it. Calls are sent to it over a channel and the calling thread
+/// waits for the answer.
 ///
-/// Calls made from several threads at once are fine: tokio lets one of them drive the I/O while
-/// the others wait for their own answers. `Debug` shows nothing of the runtime's internals.
+/// The runtime runs between calls too, so the connection pool sees a connection the server
+/// closed and does not reuse it. Calls come from any thread (a plain one, a `spawn_blocking`
+/// one, several at once). When the last clone goes away the thread ends, and calls still under
+/// way end with [`BlockingError::RuntimeGone`]. `Debug` shows nothing of the runtime's internals.
 #[derive(Clone)]
 pub struct BlockingRuntime {
-    inner: Arc<OwnedRuntime>,
+    inner: Arc<Worker>,
+}
+
+/// The runtime's thread and the way in.
+struct Worker {
+    jobs: Option<jobs::UnboundedSender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    thread_id: ThreadId,
 }
 
 impl BlockingRuntime {
-    /// Starts the runtime (the I/O and time drivers a request needs).
+    /// Starts the runtime (the I/O and time drivers a request needs) on a new thread.
     pub fn new() -> Result<Self, BlockingError> {
         let runtime = Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(BlockingError::Runtime)?;
+        let (sender, mut receiver) = jobs::unbounded_channel::<Job>();
+        let thread = thread::Builder::new()
+            .name("appwrite-blocking".to_owned())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    while let Some(job) = receiver.recv().await {
+                        tokio::spawn(job);
+                    }
+                });
+                // No call is under way (each holds a clone): only blocking work may be left, such
+                // as a name lookup that hangs. It is not waited for past this bound; it finishes
+                // on its own.
+                runtime.shutdown_timeout(SHUTDOWN_WAIT);
+            })
+            .map_err(BlockingError::Runtime)?;
         Ok(Self {
-            inner: Arc::new(OwnedRuntime(Some(runtime))),
+            inner: Arc::new(Worker {
+                jobs: Some(sender),
+                thread_id: thread.thread().id(),
+                thread: Some(thread),
+            }),
         })
     }
 
-    /// Runs `future` to completion on this thread; refused inside an async runtime, where
-    /// blocking would stall the runtime's worker (and tokio would panic).
-    pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockingError> {
-        if Handle::try_current().is_ok() {
-            return Err(BlockingError::InsideRuntime);
-        }
-        match &self.inner.0 {
-            Some(runtime) => Ok(runtime.block_on(future)),
-            // Only `Drop` takes the runtime out, and nothing runs after it.
-            None => Err(BlockingError::InsideRuntime),
-        }
+    /// Runs `future` on the runtime's thread and waits here for its output.
+    ///
+    /// Works from any thread. Inside async code it still blocks the calling thread for the
+    /// whole call (the runtime it blocks is not this one, so it cannot deadlock): use the
+    /// async API there.
+    pub fn block_on<F>(&self, future: F) -> Result<F::Output, BlockingError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (answer, answered) = mpsc::sync_channel(1);
+        let job: Job = Box::pin(async move {
+            // The caller may have gone (its thread panicked): nobody to tell.
+            let _ = answer.send(future.await);
+        });
+        let jobs = self.inner.jobs.as_ref().ok_or(BlockingError::RuntimeGone)?;
+        jobs.send(job).map_err(|_| BlockingError::RuntimeGone)?;
+        // The job's sender is dropped unanswered only if the runtime ended (or the call
+        // panicked on it).
+        answered.recv().map_err(|_| BlockingError::RuntimeGone)
     }
 }
 
@@ -49,16 +98,18 @@ impl std::fmt::Debug for BlockingRuntime {
     }
 }
 
-/// The runtime, shut down without waiting when the last clone goes away inside an async
-/// runtime: an ordinary drop there would panic.
-struct OwnedRuntime(Option<Runtime>);
-
-impl Drop for OwnedRuntime {
+impl Drop for Worker {
     fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            if Handle::try_current().is_ok() {
-                runtime.shutdown_background();
-            }
+        // Closing the channel ends the runtime's loop; its thread then drops the runtime.
+        drop(self.jobs.take());
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        // Waited for, as `reqwest::blocking` does, except on the runtime's own thread (a call's
+        // future held the last clone) and inside async code, which must not block: there the
+        // thread finishes on its own.
+        if thread::current().id() != self.thread_id && Handle::try_current().is_err() {
+            let _ = thread.join();
         }
     }
 }
@@ -99,14 +150,14 @@ macro_rules! blocking_pending {
                 &self.builder
             }
 
-            /// Sends the request and waits for the answer on the client's own runtime.
-            ///
-            /// Inside an async runtime (a `#[tokio::main]` function, a task, `spawn_blocking`
-            /// too) nothing is sent and the error is [`Blocking`](crate::Error::Blocking): use the
-            /// async API there.
+            /// Sends the request on the client's runtime (its own thread) and waits for the
+            /// answer. Any thread may call it, a `spawn_blocking` one too; in async code, await
+            /// the async API instead (this blocks the thread for the whole call).
             pub fn send<T>(self) -> ::std::result::Result<T, $error>
             where
                 B: ::std::future::IntoFuture<Output = ::std::result::Result<T, $error>>,
+                B::IntoFuture: ::std::marker::Send + 'static,
+                T: ::std::marker::Send + 'static,
             {
                 self.runtime.block_on(self.builder.into_future())?
             }
@@ -146,6 +197,87 @@ macro_rules! blocking_calls {
     };
 }
 
+/// Defines an SDK's `blocking::ClientBuilder`: the async `crate::ClientBuilder` inside, each
+/// setter forwarding to the async one of the same name (the connection settings both SDKs have,
+/// listed here, then the SDK's own, listed by the caller), and `build()` giving the blocking
+/// `Client` (through `crate::ClientBuilder::build_blocking`). `crate` is meant: the types are the
+/// calling SDK's.
+#[macro_export]
+#[doc(hidden)]
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! blocking_builder {
+    (
+        impl ClientBuilder {
+            $( $own:tt )*
+        }
+    ) => {
+        $crate::blocking_builder! {
+            @setters
+            // The connection settings of both SDKs' builders (`HttpConfig`'s):
+            fn endpoint(endpoint: impl Into<String>);
+            fn project(project: impl Into<String>);
+            fn locale(locale: impl Into<String>);
+            fn user_agent(user_agent: impl Into<String>);
+            fn self_signed(accept: bool);
+            fn connect_timeout(timeout: ::std::time::Duration);
+            fn read_timeout(timeout: ::std::time::Duration);
+            fn timeout(timeout: ::std::time::Duration);
+            fn no_timeout();
+            fn proxy(proxy: $crate::reqwest::Proxy);
+            fn no_proxy();
+            fn http_client(client: $crate::reqwest::Client);
+            fn retry_policy(policy: $crate::RetryPolicy);
+            fn max_response_bytes(limit: usize);
+            // (end of the connection settings)
+            $( $own )*
+        }
+    };
+    (
+        @setters
+        $( fn $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )*
+    ) => {
+        /// The blocking [`Client`]'s builder, from [`Client::builder`]: the settings of
+        /// [`crate::ClientBuilder`], each setter the async one of the same name; its
+        /// [`build`](Self::build) gives a blocking [`Client`]. `Debug` is the async builder's.
+        #[must_use = "a builder does nothing until build() is called"]
+        pub struct ClientBuilder {
+            inner: crate::ClientBuilder,
+        }
+
+        impl ClientBuilder {
+            $(
+                #[doc = concat!(
+                    "[`ClientBuilder::", stringify!($name), "`](crate::ClientBuilder::",
+                    stringify!($name), ")."
+                )]
+                pub fn $name(self, $( $arg: $ty ),*) -> Self {
+                    Self {
+                        inner: self.inner.$name($( $arg ),*),
+                    }
+                }
+            )*
+
+            /// Checks the settings as [`crate::ClientBuilder::build`] does, and builds the
+            /// blocking client with its runtime.
+            pub fn build(self) -> Result<Client> {
+                self.inner.build_blocking()
+            }
+        }
+
+        impl ::std::convert::From<crate::ClientBuilder> for ClientBuilder {
+            fn from(inner: crate::ClientBuilder) -> Self {
+                Self { inner }
+            }
+        }
+
+        impl ::std::fmt::Debug for ClientBuilder {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.inner, f)
+            }
+        }
+    };
+}
+
 /// Defines `Pending<Builder>`'s option setters, each forwarding to the async builder's method
 /// of the same name.
 #[macro_export]
@@ -175,15 +307,50 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
 
     #[test]
-    fn blocks_outside_a_runtime_and_refuses_inside_one() {
+    fn runs_calls_from_any_thread_and_ends_with_the_last_clone() {
         assert_send_sync::<BlockingRuntime>();
         let runtime = BlockingRuntime::new().unwrap();
         assert_eq!(runtime.block_on(async { 7 }).unwrap(), 7);
+        // The call runs on the runtime's thread, not the caller's.
+        let caller = thread::current().id();
+        let ran_on = runtime.block_on(async { thread::current().id() }).unwrap();
+        assert_ne!(ran_on, caller);
 
-        let outer = Builder::new_current_thread().build().unwrap();
+        let outer = Builder::new_current_thread().enable_all().build().unwrap();
         let inside = outer.block_on(async { runtime.block_on(async { 7 }) });
-        assert!(matches!(inside, Err(BlockingError::InsideRuntime)));
-        // The last clone dropped inside an async runtime shuts down without panicking.
+        assert_eq!(
+            inside.unwrap(),
+            7,
+            "no deadlock: the runtime is not this one"
+        );
+        let from_blocking_pool = outer.block_on(async {
+            let runtime = runtime.clone();
+            tokio::task::spawn_blocking(move || runtime.block_on(async { 8 }))
+                .await
+                .unwrap()
+        });
+        assert_eq!(from_blocking_pool.unwrap(), 8);
+        // The last clone dropped inside an async runtime neither panics nor blocks.
         outer.block_on(async move { drop(runtime) });
+    }
+
+    #[test]
+    fn a_call_left_unanswered_is_runtime_gone_and_the_runtime_runs_on() {
+        let runtime = BlockingRuntime::new().unwrap();
+        let error = runtime
+            .block_on(async {
+                assert!(
+                    !runtime_gone_test_panics(),
+                    "a call that panics on the runtime's thread"
+                );
+                1
+            })
+            .unwrap_err();
+        assert!(matches!(error, BlockingError::RuntimeGone), "{error:?}");
+        assert_eq!(runtime.block_on(async { 2 }).unwrap(), 2);
+    }
+
+    fn runtime_gone_test_panics() -> bool {
+        true
     }
 }

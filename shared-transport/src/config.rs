@@ -271,7 +271,8 @@ impl HttpConfig {
                 header_value(header.setting, value, header.sensitive)?,
             );
             if header.sensitive {
-                redact.push(header.value);
+                // As the server reads it: a header value's surrounding spaces are not part of it.
+                redact.push(SecretString::from(value.trim()));
             }
         }
 

@@ -14,12 +14,15 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TransportError {
-    /// The server did not answer in time (connect or read timeout, or the total timeout).
-    #[error("the request to appwrite timed out")]
+    /// The server did not answer in time (connect or read timeout, or the total timeout). The
+    /// message says when it was the connection that timed out.
+    #[error("{}", crate::hints::timeout_message(.0.as_ref()))]
     Timeout(#[source] BoxError),
     /// No connection could be made (refused, DNS failure, TLS handshake failure). The message
-    /// names the host and port, and says so when an `https` endpoint was answered in plain HTTP.
-    #[error("{}", crate::hints::connect_message(host, *plain_http))]
+    /// names the host and port and, when the cause says, why: the host name did not resolve, the
+    /// connection was refused, the network is unreachable, the TLS handshake failed, or an
+    /// `https` endpoint was answered in plain HTTP.
+    #[error("{}", crate::hints::connect_message(host, *plain_http, source.as_ref()))]
     Connect {
         /// `host:port` that could not be reached.
         host: String,
@@ -113,13 +116,12 @@ pub enum ConfigError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BlockingError {
-    /// The call was made inside an async runtime, where blocking would stall the runtime's
-    /// thread. Nothing was sent.
-    #[error(
-        "the blocking API was called inside an async runtime; use the async API there (await the call)"
-    )]
-    InsideRuntime,
-    /// The blocking client's own runtime could not be started.
+    /// The blocking client's runtime ended before the call's answer came: the call panicked on
+    /// the runtime's thread, or the runtime was shut down. Whether the request reached the
+    /// server is unknown.
+    #[error("the blocking client's runtime ended before the call was answered")]
+    RuntimeGone,
+    /// The blocking client's own runtime (or its thread) could not be started.
     #[error("could not start the blocking client's runtime")]
     Runtime(#[source] std::io::Error),
 }

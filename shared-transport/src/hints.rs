@@ -39,6 +39,12 @@ pub(crate) fn api_hint(
         {
             Some("the API key was not recognised: check it belongs to this project")
         }
+        // Appwrite answers the same for a token secret that expired, was used, is mistyped or
+        // belongs to another user (`app/controllers/api/account.php` 1.9.6, `$createSession`,
+        // lines 88-123).
+        (401, ErrorType::UserInvalidToken) => Some(
+            "the token secret has expired, was already used, is mistyped or is another user's: ask for a new one",
+        ),
         _ => None,
     }
 }
@@ -71,13 +77,73 @@ pub(crate) fn answered_in_plain_http(error: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-/// The message of [`TransportError::Connect`](crate::TransportError::Connect).
-pub(crate) fn connect_message(host: &str, plain_http: bool) -> String {
-    if plain_http {
-        format!(
-            "could not connect to appwrite at {host}: the server answered in plain HTTP, so use an http:// endpoint or turn TLS on at the server"
+/// The message of [`TransportError::Connect`](crate::TransportError::Connect): the host, and why
+/// when the cause says (plain HTTP, DNS, refused, unreachable, TLS).
+pub(crate) fn connect_message(
+    host: &str,
+    plain_http: bool,
+    source: &(dyn StdError + 'static),
+) -> String {
+    let why = if plain_http {
+        Some(
+            "the server answered in plain HTTP, so use an http:// endpoint or turn TLS on at the server",
         )
     } else {
-        format!("could not connect to appwrite at {host}")
+        connect_reason(source)
+    };
+    match why {
+        Some(why) => format!("could not connect to appwrite at {host}: {why}"),
+        None => format!("could not connect to appwrite at {host}"),
+    }
+}
+
+/// Why a connection could not be made, read from the cause's chain (hyper-util names a failed
+/// lookup "dns error"; the operating system's errors carry their kind).
+fn connect_reason(error: &(dyn StdError + 'static)) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                ErrorKind::ConnectionRefused => {
+                    return Some(
+                        "the connection was refused (is the server running, on this port?)",
+                    );
+                }
+                ErrorKind::NetworkUnreachable
+                | ErrorKind::HostUnreachable
+                | ErrorKind::NetworkDown => {
+                    return Some("the network or host is unreachable (is this machine online?)");
+                }
+                ErrorKind::TimedOut => return Some("connecting timed out"),
+                _ => {}
+            }
+        }
+        let text = error.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return Some(
+                "the host name could not be resolved (check it for typos, and the network's DNS)",
+            );
+        }
+        if text.contains("certificate") || text.contains("handshake") || text.contains("tls") {
+            return Some(
+                "the TLS handshake failed (check the server's certificate, or self_signed for a development server)",
+            );
+        }
+        current = error.source();
+    }
+    None
+}
+
+/// The message of [`TransportError::Timeout`](crate::TransportError::Timeout): whether it was
+/// the connection or the answer that did not come in time.
+pub(crate) fn timeout_message(source: &(dyn StdError + 'static)) -> &'static str {
+    if source
+        .downcast_ref::<reqwest::Error>()
+        .is_some_and(reqwest::Error::is_connect)
+    {
+        "connecting to appwrite timed out (is the host reachable? a firewall may drop the connection)"
+    } else {
+        "the request to appwrite timed out"
     }
 }

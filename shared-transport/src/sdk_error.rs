@@ -56,8 +56,8 @@ macro_rules! sdk_error {
             Config($crate::ConfigError),
             /// An argument Appwrite would refuse, caught before sending (the message names the rule).
             InvalidInput($crate::InvalidInput),
-            /// A call of the `blocking` API could not run: made inside an async runtime (use the
-            /// async API there), or its runtime could not start.
+            /// A call of the `blocking` API could not run: its runtime could not start, or ended
+            /// before the call was answered.
             Blocking($crate::BlockingError),
             $(
                 $(#[doc = $doc])*
@@ -188,10 +188,10 @@ macro_rules! sdk_error {
                 matches!(self, Self::InvalidInput(_))
             }
 
-            /// A blocking call was made inside an async runtime, and refused: use the async API
-            /// there.
-            pub fn is_inside_runtime(&self) -> bool {
-                matches!(self, Self::Blocking($crate::BlockingError::InsideRuntime))
+            /// A blocking call's runtime ended before the call was answered (see
+            /// [`BlockingError::RuntimeGone`]($crate::BlockingError::RuntimeGone)).
+            pub fn is_runtime_gone(&self) -> bool {
+                matches!(self, Self::Blocking($crate::BlockingError::RuntimeGone))
             }
         }
 

@@ -83,8 +83,10 @@ pub enum LoginError {
     #[error("no sign-in arrived within {0:?}")]
     TimedOut(Duration),
     /// The sign-in failed on the other side: Appwrite's failure redirect (the user cancelled,
-    /// the provider refused, …) or the login page's `error`.
-    #[error("the sign-in failed: {message}")]
+    /// the provider refused, …) or the login page's `error`. `Display` shows the message
+    /// [`Printable`](appwrite_models::Printable): its control characters escaped, so the other
+    /// side cannot write to the terminal.
+    #[error("the sign-in failed: {}", appwrite_models::Printable(message))]
     Refused {
         /// What the other side said.
         message: String,

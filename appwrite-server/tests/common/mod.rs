@@ -2,7 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use appwrite_server::{Client, ClientBuilder, RetryPolicy, Users};
 use serde_json::Value;
@@ -13,6 +13,27 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const KEY: &str = "standard_4f7c2a9e1b3d5f8a0c6e2b4d9f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a";
 /// The project id every test client uses.
 pub const PROJECT: &str = "demo-project";
+
+/// A JWT shaped like Appwrite's, for user `user-42` and session `s-1`, expiring at `exp` (Unix
+/// seconds). Its signature is not one: these tests' servers are mocks.
+pub fn jwt(exp: u64) -> String {
+    use base64::Engine as _;
+    let part =
+        |value: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string());
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        part(serde_json::json!({"typ": "JWT", "alg": "HS256"})),
+        part(serde_json::json!({"userId": "user-42", "sessionId": "s-1", "exp": exp}))
+    )
+}
+
+/// An hour from now, in Unix seconds.
+pub fn in_an_hour() -> u64 {
+    (SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
 
 /// The text of `tests/fixtures/<name>`.
 pub fn fixture_text(name: &str) -> String {
