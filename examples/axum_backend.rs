@@ -193,7 +193,20 @@ pub async fn app_jwt(
 
 #[allow(dead_code)] // the test includes this file for its functions, not for `main`
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    let Err(error) = run().await else {
+        return std::process::ExitCode::SUCCESS;
+    };
+    // The error and its causes as text (`Display`), on one line.
+    let first: &(dyn Error + 'static) = &*error;
+    let chain = std::iter::successors(Some(first), |&error| error.source());
+    let text: Vec<String> = chain.map(ToString::to_string).collect();
+    eprintln!("error: {}", text.join(": "));
+    std::process::ExitCode::FAILURE
+}
+
+#[allow(dead_code)]
+async fn run() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();

@@ -7,9 +7,21 @@
 //! cargo run -p appwrite-client --features blocking --example blocking_login -- adopt "$CREDENTIAL"
 //! ```
 
+use std::process::ExitCode;
+
 use appwrite_client::blocking::{Account, Client};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}"); // `Display`, not the `Debug` dump `main() -> Result` prints
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     // APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID; a private runtime inside.
     let client = Client::from_env()?;
     let account = Account::new(&client);

@@ -26,8 +26,13 @@
 //! (`--login-url 'https://app.example.com/cli-login?redirect={redirect_uri}'`; the page mints a
 //! token and redirects to `redirect_uri` with `userId` and `secret` added). The URL to open is
 //! printed alone on a line of standard output; the browser is opened too with the `open-browser`
-//! feature unless `--no-open` is given. Over SSH, paste the address the browser ends on (or the
-//! `userId secret` your backend's page shows) into the terminal.
+//! feature unless `--no-open` is given. That URL is the listener's start page, which carries no
+//! secret (a browser's command line is readable by every local user). Over SSH, open the URL
+//! printed for a browser on another machine, then paste the address the browser ends on into the
+//! terminal.
+//!
+//! Errors are printed with their causes on one line; `RUST_LOG=appwrite_client=debug` adds the
+//! library's logs (without colours when standard error is not a terminal).
 //!
 //! For an account with two-step verification on, `login` (both forms) then asks for the second
 //! factor: a code from the authenticator app, or one sent by email. `mfa totp-setup` adds an
@@ -38,7 +43,7 @@
 #[path = "cli_login/mfa.rs"]
 mod mfa;
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use appwrite_client::login::{self, LoopbackLogin};
@@ -67,6 +72,12 @@ enum Via {
     LoginPage(String),
 }
 
+/// What the command line asks for.
+enum Parsed {
+    Run(Options),
+    Help,
+}
+
 struct Options {
     endpoint: Option<String>,
     project: Option<String>,
@@ -77,7 +88,7 @@ struct Options {
     command: Command,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut endpoint = std::env::var("APPWRITE_ENDPOINT").ok();
     let mut project = std::env::var("APPWRITE_PROJECT_ID").ok();
     let mut store = None;
@@ -97,7 +108,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--no-open" => open = false,
             "--provider" => provider = Some(value("--provider")?),
             "--login-url" => login_url = Some(value("--login-url")?),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Parsed::Help),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ => words.push(arg),
         }
@@ -124,14 +135,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         }
         _ => return Err(USAGE.to_owned()),
     };
-    Ok(Options {
+    Ok(Parsed::Run(Options {
         endpoint,
         project,
         store,
         profile,
         factor,
         command,
-    })
+    }))
 }
 
 /// `error: <message>: <cause>: <cause>…` on one line.
@@ -198,29 +209,57 @@ async fn browser_login(
     input: impl tokio::io::AsyncBufRead + Unpin + Send + 'static,
 ) -> Result<appwrite_client::Session, Box<dyn std::error::Error>> {
     let login = LoopbackLogin::bind().await?;
-    let url = match via {
+    let sign_in = match via {
         Via::OAuth2(provider) => {
             let back = login.redirect_url();
             account.oauth2_token_url(&provider, back, back, &[])?
         }
         Via::LoginPage(template) => login.url_from_template(&template)?,
     };
-    eprintln!("Open this URL in a browser to sign in:");
-    // Alone on its line, so scripts and tests can pick it up.
-    println!("{url}");
-    let _ = std::io::stdout().flush();
-    if open && login::open_browser(&url) {
-        eprintln!("(opened in your browser)");
+    show_urls(&login.start_url(), &sign_in);
+    let login = login.sign_in_url(sign_in);
+    if open {
+        open_in_browser(login.start_url());
     }
-    eprintln!(
-        "Waiting for the sign-in. If the browser cannot reach this machine, paste the address it ends on here."
-    );
-    let session = login.paste_from(input).finish(account).await?;
+    let session = login
+        .paste_from(input)
+        .on_ignored_paste(|why| eprintln!("{why}"))
+        .finish(account)
+        .await?;
     println!(
         "logged in as {} (session {}, until {})",
         session.user_id, session.id, session.expire
     );
     Ok(session)
+}
+
+/// The start page to open here (alone on a line of standard output, so scripts and tests can
+/// pick it up) and, over SSH, the sign-in page itself for a browser on another machine.
+fn show_urls(start: &str, sign_in: &str) {
+    eprintln!("Open this URL in a browser on this machine to sign in:");
+    println!("{start}");
+    let _ = std::io::stdout().flush();
+    if is_remote() {
+        eprintln!(
+            "If your browser is on another machine, open this URL there instead, then paste the address it ends on here:\n{sign_in}"
+        );
+    }
+    eprintln!("Waiting for the sign-in.");
+}
+
+/// Starts the system browser off the async threads (a text-mode browser runs until it is quit).
+fn open_in_browser(url: String) {
+    tokio::task::spawn_blocking(move || {
+        if login::open_browser(&url) {
+            eprintln!("(opened in your browser)");
+        }
+    });
+}
+
+fn is_remote() -> bool {
+    ["SSH_CONNECTION", "SSH_TTY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 async fn run(
@@ -300,46 +339,51 @@ async fn run(
 }
 
 fn main() -> ExitCode {
-    // `RUST_LOG=appwrite_client=debug` shows one line per request on standard error.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let options = match parse(std::env::args().skip(1)) {
-        Ok(options) => options,
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let client = match build_client(&options) {
-        Ok(client) => client,
-        Err(error) => {
-            eprintln!("error: {}", one_line(&*error));
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    match build_client(&options)
+        .and_then(|client| run_async(client, options.command, options.factor))
     {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!(
-                "error: could not start the async runtime: {}",
-                one_line(&error)
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    let outcome = runtime.block_on(run(client, options.command, options.factor));
-    // Standard input may still be read by a blocking thread (the paste prompt): do not wait for it.
-    runtime.shutdown_background();
-    match outcome {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", one_line(&*error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// `RUST_LOG=appwrite_client=debug` shows one line per request on standard error, coloured
+/// only when standard error is a terminal.
+fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Runs `command` on a single-threaded runtime.
+fn run_async(
+    client: Client,
+    command: Command,
+    factor: Option<appwrite_client::Factor>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("could not start the async runtime: {}", one_line(&error)))?;
+    let outcome = runtime.block_on(run(client, command, factor));
+    // Standard input may still be read by a blocking thread (the paste prompt): do not wait for it.
+    runtime.shutdown_background();
+    outcome
 }

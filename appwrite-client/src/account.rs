@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use appwrite_models::credential::{self, CredentialUpdate};
 use appwrite_models::protocol::{routes, rules};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
+use appwrite_transport::reqwest::Url;
 use appwrite_transport::{DecodeError, InvalidInput, Request, Response};
 use serde::Serialize;
 
@@ -215,6 +216,45 @@ impl Account {
                     .checked()
             });
         self.client.json_future(request, Auth::Guest)
+    }
+
+    /// The URL that starts Appwrite's OAuth2 token flow in a browser
+    /// (`GET {endpoint}/account/tokens/oauth2/{provider}?project=…&success=…&failure=…&scopes[]=…`).
+    /// After the user signs in with `provider`, Appwrite redirects to `success` with `userId`
+    /// and `secret` (for [`create_session`](Self::create_session)), or to `failure` with
+    /// `error`. Both must be on a platform registered in the project (for a loopback URL:
+    /// `localhost`).
+    ///
+    /// Fails with [`Error::InvalidInput`] for an empty provider.
+    pub fn oauth2_token_url(
+        &self,
+        provider: &str,
+        success: &str,
+        failure: &str,
+        scopes: &[&str],
+    ) -> Result<String> {
+        if provider.is_empty() {
+            return Err(Error::InvalidInput(InvalidInput::new(
+                "the OAuth2 provider must not be empty",
+            )));
+        }
+        let mut url = Url::parse(self.client.endpoint())
+            .map_err(|_| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?;
+        url.path_segments_mut()
+            .map_err(|()| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?
+            .pop_if_empty()
+            .extend(["account", "tokens", "oauth2", provider]);
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("project", self.client.project())
+                .append_pair("success", success)
+                .append_pair("failure", failure);
+            for scope in scopes {
+                query.append_pair("scopes[]", scope);
+            }
+        }
+        Ok(url.into())
     }
 }
 

@@ -77,6 +77,7 @@ mod client;
 mod env;
 mod error;
 mod future;
+#[cfg(feature = "loopback-login")]
 pub mod login;
 mod mfa;
 mod session;
@@ -129,3 +130,8 @@ pub use appwrite_models as models;
 pub use appwrite_transport::reqwest;
 /// The async runtime's watch channel type returned by [`Client::auth_state`].
 pub use tokio::sync::watch;
+
+/// The README's code blocks, compiled as doctests (several use the loopback login).
+#[cfg(all(doctest, feature = "loopback-login"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

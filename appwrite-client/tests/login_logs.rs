@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use appwrite_client::login::LoopbackLogin;
 use appwrite_client::{Account, MemoryStore, reqwest};
+use common::loopback::{Browser, login};
 use common::{TOKEN_SECRET, USER, client_with, credential, mount_default_login};
 use wiremock::MockServer;
 
@@ -52,7 +53,7 @@ async fn the_secret_is_never_logged() {
     mount_default_login(&server).await;
     let client = client_with(&server, MemoryStore::new());
     let account = Account::new(&client);
-    let login = LoopbackLogin::bind().await.unwrap();
+    let login: LoopbackLogin = login().await;
     let base = format!("http://{}", login.local_addr());
     let good = format!(
         "{}&userId={USER}&secret={TOKEN_SECRET}",
@@ -60,10 +61,14 @@ async fn the_secret_is_never_logged() {
     );
     let wrong = format!("{base}/callback?state=x&userId={USER}&secret={TOKEN_SECRET}");
     let elsewhere = format!("{base}/other?secret={TOKEN_SECRET}");
+    let start = login.start_url();
     let waiting = tokio::spawn(async move { login.finish(&account).await });
     assert_eq!(get(&wrong).await, 403);
     assert_eq!(get(&elsewhere).await, 404);
-    assert_eq!(get(&good).await, 200);
+    // Without the start page's cookie, then from the browser that visited it.
+    assert_eq!(get(&good).await, 403);
+    let mut browser = Browser::started(&start).await;
+    assert_eq!(browser.step(&good).await.status, 200);
     waiting.await.unwrap().unwrap();
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use appwrite_models::ErrorType;
 use appwrite_models::credential::{self, FALLBACK_COOKIES_HEADER, SESSION_HEADER};
+use appwrite_models::headers::{JWT_HEADER, KEY_HEADER, PROJECT_HEADER, RESPONSE_FORMAT_HEADER};
 use axum::extract::ConnectInfo;
 use http::request::Parts;
 use http::{HeaderMap, header};
@@ -77,6 +78,11 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// `http(s)://host` as the browser reached the emulator.
+    pub(crate) fn base_url(&self) -> String {
+        base_url(self.https, &self.host)
+    }
+
     /// Checks the route's scopes, whether the user is blocked, then whether the session has the
     /// factors its user's MFA asks for (api.php steps 9, 10 and 13).
     pub(crate) fn authorize(&self, scopes: &[&str]) -> Result<(), ApiError> {
@@ -149,6 +155,22 @@ impl Ctx {
     }
 }
 
+/// The host the browser reached, port included, as sent: `X-Forwarded-Host`, else `Host`.
+pub(crate) fn request_host(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "x-forwarded-host").or_else(|| header(headers, header::HOST.as_str()))
+}
+
+/// Whether the browser came over HTTPS, as a proxy's `X-Forwarded-Proto` says.
+pub(crate) fn request_https(headers: &HeaderMap) -> bool {
+    header(headers, "x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// `http://host` or `https://host`: the origin the browser reached, for links back to the
+/// emulator ([`request_host`] and [`request_https`]).
+pub(crate) fn base_url(https: bool, host: &str) -> String {
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
@@ -170,7 +192,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
                 .find(|(k, _)| k == "project")
                 .map(|(_, v)| v.into_owned())
         });
-    let project_header = header(headers, "x-appwrite-project");
+    let project_header = header(headers, PROJECT_HEADER);
     let project = project_param.as_deref().or(project_header).unwrap_or("");
     let known_project = project == shared.config.project;
 
@@ -181,7 +203,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
         None
     };
 
-    if let Some(jwt) = header(headers, "x-appwrite-jwt").filter(|_| known_project) {
+    if let Some(jwt) = header(headers, JWT_HEADER).filter(|_| known_project) {
         if user.is_some() {
             return Err(ApiError::new(ErrorType::UserJwtAndCookieSet));
         }
@@ -196,7 +218,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
 
     // A key must come with the header naming its project, even when `?project=` chose it
     // (request.php `apiKey`); with neither, Appwrite falls back to the console project.
-    let key_header = header(headers, "x-appwrite-key");
+    let key_header = header(headers, KEY_HEADER);
     let header_matches = project_header == Some(shared.config.project.as_str());
     let no_project = project_header.is_none() && project_param.is_none();
     if key_header.is_some() && (no_project || (known_project && !header_matches)) {
@@ -217,9 +239,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
         ),
     };
 
-    let host = header(headers, "x-forwarded-host")
-        .or_else(|| header(headers, header::HOST.as_str()))
-        .unwrap_or("");
+    let host = request_host(headers).unwrap_or("");
     let (hostname, _) = split_host(host);
     let same_site = header(headers, header::ORIGIN.as_str())
         .or_else(|| header(headers, header::REFERER.as_str()))
@@ -234,10 +254,9 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
         ip: client_ip(parts, shared.config.trust_proxy),
         host: host.to_owned(),
         hostname: hostname.to_owned(),
-        https: header(headers, "x-forwarded-proto")
-            .is_some_and(|p| p.eq_ignore_ascii_case("https")),
+        https: request_https(headers),
         same_site,
-        legacy_format: header(headers, "x-appwrite-response-format")
+        legacy_format: header(headers, RESPONSE_FORMAT_HEADER)
             .is_some_and(|v| wire::version_lt(v, "1.9.0")),
         public: public_origin(headers, shared),
         query,
@@ -246,7 +265,7 @@ pub(crate) fn resolve(parts: &Parts, shared: &Arc<Shared>) -> Result<Ctx, ApiErr
 
 /// The configured origin, or with `trust_proxy` the one a proxy forwarded.
 fn public_origin(headers: &HeaderMap, shared: &Shared) -> url::Url {
-    let configured = &shared.config.public_url;
+    let configured = &shared.public_url;
     let forwarded = header(headers, "x-forwarded-host")
         .filter(|_| shared.config.trust_proxy)
         .and_then(|host| {
@@ -330,7 +349,7 @@ fn decode_strict(value: &str) -> Option<credential::DecodedCredential> {
 /// Appwrite's last-access update (api.php step 6): `accessedAt` is set on the first
 /// authenticated request and then at most once per `APP_USER_ACCESS`; the update moves
 /// `$updatedAt` as every changed attribute does. Returns the old `$updatedAt` when it updated.
-fn record_access(user: &mut crate::state::UserRecord, now: Millis) -> Option<Millis> {
+fn record_access(user: &mut crate::records::UserRecord, now: Millis) -> Option<Millis> {
     if user
         .accessed_at
         .is_none_or(|at| now - at > ACCESS_UPDATE_MS)

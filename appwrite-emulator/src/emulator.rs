@@ -1,6 +1,5 @@
 //! Starting and stopping the emulator: [`EmulatorBuilder`] and the running [`Emulator`].
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -11,19 +10,13 @@ use appwrite_models::ID;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::config::Config;
 use crate::outbox::OutboxMessage;
 use crate::persist;
-use crate::platform::Platforms;
-use crate::state::{Config, Limits, Shared};
+use crate::state::Shared;
 
 /// The scopes [`EmulatorBuilder::api_key`] grants.
 pub const FULL_SCOPES: [&str; 3] = ["users.read", "users.write", "sessions.write"];
-
-/// Who the mock OAuth2 provider signs in unless told otherwise.
-pub const DEFAULT_OAUTH2_IDENTITY: &str = "mock-user@example.com";
-
-/// Appwrite's default session length (`auths.duration`): one year.
-const DEFAULT_SESSION_DURATION: Duration = Duration::from_secs(31_536_000);
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -62,82 +55,31 @@ pub enum StartError {
     InvalidPublicUrl(String),
 }
 
-/// Configures an [`Emulator`]; see [`Emulator::builder`].
-#[derive(Clone)]
+/// Configures an [`Emulator`]; see [`Emulator::builder`]. Its `Debug` never shows the API keys.
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct EmulatorBuilder {
-    project: String,
-    keys: Vec<(String, Vec<String>)>,
-    session_duration: Duration,
-    rate_limit: bool,
+    /// What the running emulator is configured with.
+    config: Config,
+    /// What only starting it needs: where to listen, what to log and save, and the public URL
+    /// as given (checked at start).
     host: IpAddr,
     port: u16,
-    max_body_bytes: usize,
-    oauth2_auto_approve: bool,
-    oauth2_identity: String,
-    body_timeout: Duration,
-    platforms: Vec<String>,
-    trust_proxy: bool,
-    messaging: bool,
-    limits: Limits,
     log_requests: bool,
     state_file: Option<PathBuf>,
     save_every: Duration,
-    max_sessions: usize,
     public_url: Option<String>,
-}
-
-impl fmt::Debug for EmulatorBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorBuilder")
-            .field("project", &self.project)
-            .field("api_keys", &self.keys.len())
-            .field("session_duration", &self.session_duration)
-            .field("rate_limit", &self.rate_limit)
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("oauth2_auto_approve", &self.oauth2_auto_approve)
-            .field("oauth2_identity", &self.oauth2_identity)
-            .field("body_timeout", &self.body_timeout)
-            .field("platforms", &self.platforms)
-            .field("trust_proxy", &self.trust_proxy)
-            .field("messaging", &self.messaging)
-            .field("limits", &self.limits)
-            .field("log_requests", &self.log_requests)
-            .field("state_file", &self.state_file)
-            .field("save_every", &self.save_every)
-            .field("max_sessions", &self.max_sessions)
-            .field("public_url", &self.public_url)
-            .finish()
-    }
 }
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
-            project: "demo".to_owned(),
-            keys: Vec::new(),
-            session_duration: DEFAULT_SESSION_DURATION,
-            rate_limit: true,
+            config: Config::default(),
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
-            max_body_bytes: 1024 * 1024,
-            oauth2_auto_approve: false,
-            oauth2_identity: DEFAULT_OAUTH2_IDENTITY.to_owned(),
-            body_timeout: Duration::from_secs(10),
-            platforms: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
-            trust_proxy: false,
-            messaging: true,
-            limits: Limits {
-                max_users: 100_000,
-                max_outbox: 10_000,
-                max_rate_limit_keys: 100_000,
-            },
             log_requests: false,
             state_file: None,
             save_every: Duration::from_secs(30),
-            max_sessions: 0,
             public_url: None,
         }
     }
@@ -146,7 +88,7 @@ impl Default for EmulatorBuilder {
 impl EmulatorBuilder {
     /// The project id requests must name in `X-Appwrite-Project` (default `demo`).
     pub fn project(mut self, project: impl Into<String>) -> Self {
-        self.project = project.into();
+        self.config.project = project.into();
         self
     }
 
@@ -162,14 +104,16 @@ impl EmulatorBuilder {
         key: impl Into<String>,
         scopes: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.keys
-            .push((key.into(), scopes.into_iter().map(Into::into).collect()));
+        self.config.keys.insert(
+            key.into(),
+            Arc::new(scopes.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
     /// How long new sessions last (default 31,536,000 s, one year, as in Appwrite).
     pub fn session_duration(mut self, duration: Duration) -> Self {
-        self.session_duration = duration;
+        self.config.session_duration = duration;
         self
     }
 
@@ -178,7 +122,7 @@ impl EmulatorBuilder {
     /// sets. Requests with an API key are never limited; the `X-RateLimit-*` headers are sent
     /// either way.
     pub fn rate_limit(mut self, enabled: bool) -> Self {
-        self.rate_limit = enabled;
+        self.config.rate_limit = enabled;
         self
     }
 
@@ -201,7 +145,7 @@ impl EmulatorBuilder {
     /// without an API key from any other `Origin` gets 403 `general_unknown_origin`, as in
     /// Appwrite.
     pub fn platform(mut self, host: impl Into<String>) -> Self {
-        self.platforms.push(host.into());
+        self.config.platforms.add_host(&host.into());
         self
     }
 
@@ -210,7 +154,7 @@ impl EmulatorBuilder {
     /// off: the peer address and the configured host). Turn it on only behind a proxy you run, or
     /// anyone can pick the address and host rate limits count.
     pub fn trust_proxy(mut self, trust: bool) -> Self {
-        self.trust_proxy = trust;
+        self.config.trust_proxy = trust;
         self
     }
 
@@ -218,28 +162,28 @@ impl EmulatorBuilder {
     /// magic-URL tokens answer 503 `general_smtp_disabled` and phone tokens 503
     /// `general_phone_disabled`, as a self-hosted Appwrite without SMTP or SMS provider does.
     pub fn messaging(mut self, enabled: bool) -> Self {
-        self.messaging = enabled;
+        self.config.messaging = enabled;
         self
     }
 
     /// The most users the emulator holds (default 100,000); creating more is refused with 400
     /// `user_count_exceeded`.
     pub fn max_users(mut self, max: usize) -> Self {
-        self.limits.max_users = max;
+        self.config.limits.max_users = max;
         self
     }
 
     /// The most outbox messages kept (default 10,000); tokens that would add more are refused
     /// with a 500 saying so until the outbox is reset.
     pub fn max_outbox(mut self, max: usize) -> Self {
-        self.limits.max_outbox = max;
+        self.config.limits.max_outbox = max;
         self
     }
 
     /// The most rate-limit keys counted at once (default 100,000); a request needing a new key
     /// beyond it gets a 429 saying so until a window ends.
     pub fn max_rate_limit_keys(mut self, max: usize) -> Self {
-        self.limits.max_rate_limit_keys = max;
+        self.config.limits.max_rate_limit_keys = max;
         self
     }
 
@@ -247,7 +191,7 @@ impl EmulatorBuilder {
     /// has `maxSessions` 0). With a cap, signing in beyond it deletes the user's oldest
     /// sessions, as Appwrite's `session` hook does for a project with `maxSessions` set.
     pub fn max_sessions(mut self, max: usize) -> Self {
-        self.max_sessions = max;
+        self.config.max_sessions = max;
         self
     }
 
@@ -263,7 +207,7 @@ impl EmulatorBuilder {
 
     /// How long a request body may take to arrive (default 10 s); a slower one gets a 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.body_timeout = timeout;
+        self.config.body_timeout = timeout;
         self
     }
 
@@ -291,14 +235,14 @@ impl EmulatorBuilder {
 
     /// The largest request body accepted (default 1 MiB); larger ones get a 413 error.
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
+        self.config.max_body_bytes = bytes;
         self
     }
 
     /// Whether the mock OAuth2 provider (`mock`) approves every sign-in at once, as the
     /// [identity](Self::oauth2_identity), instead of showing its consent page (default off).
     pub fn oauth2_auto_approve(mut self, enabled: bool) -> Self {
-        self.oauth2_auto_approve = enabled;
+        self.config.oauth2_auto_approve = enabled;
         self
     }
 
@@ -306,22 +250,18 @@ impl EmulatorBuilder {
     /// with [auto-approve](Self::oauth2_auto_approve), else as the consent page's suggestion.
     /// The user with this email is created on first sign-in.
     pub fn oauth2_identity(mut self, email: impl Into<String>) -> Self {
-        self.oauth2_identity = email.into();
+        self.config.oauth2_identity = email.into();
         self
     }
 
     /// Binds the port and starts serving on the current Tokio runtime. A multi-thread runtime
     /// lets the emulator and its clients run in parallel.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        if ID::validate_custom(&self.project).is_err() {
-            return Err(StartError::InvalidProject(self.project));
+        if ID::validate_custom(&self.config.project).is_err() {
+            return Err(StartError::InvalidProject(self.config.project));
         }
-        let mut keys = HashMap::new();
-        for (key, scopes) in self.keys {
-            if key.is_empty() {
-                return Err(StartError::EmptyApiKey);
-            }
-            keys.insert(key, Arc::new(scopes.into_iter().collect::<HashSet<_>>()));
+        if self.config.keys.contains_key("") {
+            return Err(StartError::EmptyApiKey);
         }
         let public_url = match &self.public_url {
             Some(text) => Some(parse_public_url(text)?),
@@ -340,24 +280,9 @@ impl EmulatorBuilder {
             Some(url) => url,
             None => parse_public_url(&format!("http://{addr}"))?,
         };
-        let platforms = Platforms::new(&self.project, self.platforms);
-        let config = Config {
-            project: self.project,
-            keys,
-            session_duration: self.session_duration,
-            rate_limit: self.rate_limit,
-            max_body_bytes: self.max_body_bytes,
-            oauth2_auto_approve: self.oauth2_auto_approve,
-            oauth2_identity: self.oauth2_identity,
-            body_timeout: self.body_timeout,
-            platforms,
-            trust_proxy: self.trust_proxy,
-            messaging: self.messaging,
-            limits: self.limits,
-            max_sessions: self.max_sessions,
-            public_url,
-        };
-        let shared = Arc::new(Shared::new(config).map_err(|_| StartError::Random)?);
+        let mut config = self.config;
+        config.platforms.set_project(&config.project);
+        let shared = Arc::new(Shared::new(config, public_url).map_err(|_| StartError::Random)?);
         if let Some(path) = &self.state_file {
             persist::load(&shared, path).map_err(|e| StartError::State(Box::new(e)))?;
         }

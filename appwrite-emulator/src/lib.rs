@@ -31,8 +31,9 @@
 //!
 //! It speaks Appwrite 1.9.6's wire protocol for what a custom-token login needs:
 //!
-//! - users with an API key: create, get, list, delete, block (`status`), custom tokens, server
-//!   sessions, JWTs;
+//! - users with an API key: create, get, list, delete, block (`status`), update (name, email,
+//!   phone, password, labels, preferences, verification flags), custom tokens, server sessions,
+//!   JWTs;
 //! - the account of a session: get, list/get/extend/delete sessions, JWTs, and
 //!   `POST /v1/account/sessions/token` with Appwrite's `Set-Cookie` and `X-Fallback-Cookies`
 //!   headers, with Appwrite's per-route rate limits;
@@ -40,10 +41,15 @@
 //!   and the allowed magic-URL redirects;
 //! - email, magic-URL and phone tokens, whose secrets go to an [outbox](Emulator::outbox)
 //!   instead of being sent;
+//! - the OAuth2 token login with a mock provider (`mock`), its consent page or auto-approval;
 //! - MFA: the factor gate for sessions, TOTP authenticators on the emulator's clock, email and
 //!   phone challenge codes in the outbox, recovery codes, and the users MFA routes;
 //! - authentication by cookie, `X-Appwrite-Session`, `X-Fallback-Cookies` or `X-Appwrite-JWT`,
 //!   API keys with scopes, and Appwrite's error bodies and codes.
+//!
+//! Every route the SDKs call is served at its path in `appwrite_models::protocol::routes`, and
+//! parameters are checked with the rules of `appwrite_models::protocol::rules`, answering
+//! Appwrite's own error messages.
 //!
 //! Controls for tools in other languages (`GET /v1/emulator/outbox`, `POST /v1/emulator/clock`,
 //! `POST /v1/emulator/reset`) need an API key with `users.write`.
@@ -61,9 +67,9 @@
 
 mod auth;
 mod clock;
+mod config;
 mod cookies;
 mod crypto;
-mod email;
 mod emulator;
 mod error;
 mod error_page;
@@ -76,10 +82,13 @@ mod persist;
 mod platform;
 mod random;
 mod ratelimit;
+mod records;
 mod routes;
 mod state;
+mod store;
 mod trust;
 mod wire;
 
-pub use emulator::{DEFAULT_OAUTH2_IDENTITY, Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
+pub use config::DEFAULT_OAUTH2_IDENTITY;
+pub use emulator::{Emulator, EmulatorBuilder, FULL_SCOPES, StartError};
 pub use outbox::{OutboxKind, OutboxMessage};

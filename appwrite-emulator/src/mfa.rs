@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
 use crate::crypto::Hash;
-use crate::state::{SessionRecord, UserRecord};
+use crate::records::{SessionRecord, UserRecord};
 
 /// `TOKEN_EXPIRATION_CONFIRM`: a challenge's `expire` is one hour after its creation.
 pub(crate) const CHALLENGE_LIFETIME_MS: Millis = 60 * 60 * 1000;

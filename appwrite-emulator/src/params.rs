@@ -7,6 +7,7 @@
 use std::ops::RangeInclusive;
 
 use appwrite_models::ID;
+use appwrite_models::protocol::rules;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -157,7 +158,7 @@ impl Params {
             return Err(ApiError::missing_param(name));
         }
         match self.0.get(name) {
-            Some(Value::String(e)) if crate::email::is_valid(e) => Ok(e),
+            Some(Value::String(e)) if rules::is_email(e) => Ok(e),
             _ => Err(ApiError::invalid_param(name, EMAIL_DESCRIPTION)),
         }
     }
@@ -176,7 +177,7 @@ impl Params {
             return Err(ApiError::missing_param(name));
         }
         match self.0.get(name) {
-            Some(Value::String(p)) if is_phone(p) => Ok(p),
+            Some(Value::String(p)) if rules::is_phone(p) => Ok(p),
             _ => Err(ApiError::invalid_param(name, PHONE_DESCRIPTION)),
         }
     }
@@ -190,11 +191,12 @@ impl Params {
     }
 
     /// An optional password: absent means none, anything given (`""` too) must have 8 to 256
-    /// characters (utopia validates every parameter that was sent).
+    /// bytes (utopia validates every parameter that was sent; Appwrite's `Password` validator
+    /// counts with `strlen`, src/Appwrite/Auth/Validator/Password.php).
     pub(crate) fn optional_password(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::String(p)) if (8..=256).contains(&p.chars().count()) => Ok(Some(p)),
+            Some(Value::String(p)) if rules::check_password(p).is_ok() => Ok(Some(p)),
             Some(_) => Err(ApiError::invalid_param(name, PASSWORD_DESCRIPTION)),
         }
     }
@@ -282,16 +284,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// `+`, a non-zero digit, then 6 to 14 more digits (E.164).
-fn is_phone(phone: &str) -> bool {
-    let Some(digits) = phone.strip_prefix('+') else {
-        return false;
-    };
-    (7..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,8 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn emails_phones_numbers() {
-        assert!(is_phone("+16175551212") && !is_phone("16175551212") && !is_phone("+1234"));
+    fn numbers() {
         assert_eq!(thousands(31_536_000), "31,536,000");
         assert_eq!(thousands(128), "128");
         assert_eq!(thousands(3600), "3,600");

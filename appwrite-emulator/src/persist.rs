@@ -11,7 +11,9 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crypto::{Hash, hex};
-use crate::state::{Shared, Store, TokenRecord};
+use crate::records::TokenRecord;
+use crate::state::Shared;
+use crate::store::Store;
 
 /// The largest state file read (a cap on what a start can allocate).
 const MAX_STATE_BYTES: u64 = 512 * 1024 * 1024;

@@ -43,6 +43,17 @@ impl Platforms {
         }
     }
 
+    /// Registers one more host name.
+    pub(crate) fn add_host(&mut self, host: &str) {
+        self.hosts.push(host.to_ascii_lowercase());
+    }
+
+    /// Accepts the callback scheme of `project` (`appwrite-callback-<project>`) in place of the
+    /// one it was made for.
+    pub(crate) fn set_project(&mut self, project: &str) {
+        self.schemes[1] = format!("appwrite-callback-{project}");
+    }
+
     /// Whether `host` is a registered platform host name.
     pub(crate) fn has_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();

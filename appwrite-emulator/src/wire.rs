@@ -11,7 +11,7 @@ use serde::ser::SerializeMap;
 use crate::clock::{Millis, datetime, db_datetime};
 use crate::crypto::hex;
 use crate::error::{ApiError, JSON_CONTENT_TYPE};
-use crate::state::{SessionRecord, TargetRecord, UserRecord};
+use crate::records::{SessionRecord, TargetRecord, UserRecord};
 
 /// PHP `version_compare($a, $b, '<')` for plain dotted versions.
 pub(crate) fn version_lt(a: &str, b: &str) -> bool {

@@ -270,3 +270,14 @@ fn the_binary_logs_requests_warns_off_loopback_and_can_be_quiet() {
     assert!(!stderr.contains("/v1/health/version"), "{stderr}");
     assert!(!stderr.contains("loopback"), "{stderr}");
 }
+
+/// The builder's `Debug` (its `Config`'s) shows the settings but never an API key.
+#[test]
+fn builder_debug_never_shows_an_api_key() {
+    let builder = appwrite_emulator::Emulator::builder()
+        .project("debug-check")
+        .api_key("builder-secret-key");
+    let printed = format!("{builder:?}");
+    assert!(printed.contains("debug-check"), "{printed}");
+    assert!(!printed.contains("builder-secret-key"), "{printed}");
+}

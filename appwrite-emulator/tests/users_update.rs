@@ -224,3 +224,28 @@ async fn account_prefs_are_the_signed_in_users() {
     )
     .await;
 }
+
+/// Appwrite's `Password` validator counts bytes (`strlen`), not characters: `éééé` is 8 bytes in
+/// 4 characters and passes; 129 `é` are 258 bytes in 129 characters and do not.
+#[tokio::test]
+async fn password_length_is_counted_in_bytes() {
+    let env = Env::start().await;
+    env.create_user("u1").await;
+    let user = patch(&env, "/users/u1/password", json!({"password": "éééé"})).await;
+    assert_ne!(user["passwordUpdate"], "");
+    let (status, _, created) = send(
+        env.admin(Method::POST, "/users")
+            .json(&json!({"userId": "u2", "password": "éééé"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    for password in ["ééé", &"é".repeat(129)] {
+        expect_error(
+            env.admin(Method::PATCH, "/users/u1/password")
+                .json(&json!({ "password": password })),
+            400,
+            "general_argument_invalid",
+        )
+        .await;
+    }
+}

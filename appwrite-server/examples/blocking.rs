@@ -6,11 +6,22 @@
 //!     cargo run -p appwrite-server --features blocking --example blocking
 //! ```
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use appwrite_server::blocking::{Client, Users};
 
-fn main() -> Result<(), appwrite_server::Error> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}"); // `Display`; `main() -> Result` would print `Debug`
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), appwrite_server::Error> {
     // APPWRITE_ENDPOINT, APPWRITE_PROJECT_ID and APPWRITE_API_KEY; a private runtime inside.
     let client = Client::from_env()?;
     let users = Users::new(&client);

@@ -1,12 +1,23 @@
 //! The README's "Who is calling?" section, kept here so that it compiles (`tests/readme.rs`
 //! checks that the README shows this file's code).
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use appwrite_server::{Client, JwtCache, Users};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}"); // `Display`; `main() -> Result` would print `Debug`
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
     // Build it once and share it with every handler: clones share the cache.
     let users =

@@ -11,9 +11,12 @@
 //! - [`ResponseFuture`], the future every call returns (each SDK names it with its own error);
 //! - [`Request`], what a request builder's `request()` gives back, to check a body in a test.
 //!
-//! The rest (building the `reqwest` client, sending with retries, reading bodies up to a limit,
-//! the `tracing` span per request, the macro that gives both SDKs the same `Error` enum) is
-//! hidden from these docs: it is the SDKs' plumbing.
+//! The rest is hidden from these docs, as the SDKs' plumbing: the settings and the building of
+//! the `reqwest` client ([`HttpConfig`], fixed headers, the process-wide memo
+//! of checked endpoints and header maps), sending with retries and reading bodies up to a limit
+//! ([`Transport`], [`Response`]), the `tracing` span per
+//! request, the runtime thread behind the `blocking` features (`BlockingRuntime`), and the
+//! macros that give both SDKs the same `Error` enum and the same blocking builder setters.
 
 // docs.rs builds with every feature and `--cfg docsrs`: each feature-gated item is labelled
 // with the feature it needs.

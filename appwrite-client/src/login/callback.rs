@@ -1,5 +1,6 @@
-//! What one request to the loopback listener is: the sign-in callback, an error the login page
-//! or Appwrite sent back, or something to refuse. Pure functions, no I/O.
+//! What one request to the loopback listener is: the visit to the start page, the sign-in
+//! callback, an error the login page or Appwrite sent back, or something to refuse. Pure
+//! functions, no I/O.
 
 use std::fmt;
 
@@ -8,6 +9,32 @@ use appwrite_transport::reqwest::Url;
 
 /// The path of the redirect URL.
 pub(super) const CALLBACK_PATH: &str = "/callback";
+/// The path of the start page: the URL opened in the browser, which carries no secret.
+pub(super) const START_PATH: &str = "/start";
+
+/// A request head as the listener read it.
+#[derive(Debug)]
+pub(super) struct Request {
+    pub(super) method: String,
+    pub(super) target: String,
+    /// The values of the `Cookie` headers.
+    pub(super) cookies: Vec<String>,
+}
+
+/// What this login accepts: its `state`, and the cookie its start page set.
+pub(super) struct Expected {
+    pub(super) state: String,
+    pub(super) cookie_name: String,
+    pub(super) cookie: String,
+}
+
+impl fmt::Debug for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Expected")
+            .field("cookie_name", &self.cookie_name)
+            .finish_non_exhaustive()
+    }
+}
 
 /// The `userId` and `secret` a sign-in delivered; exchange them with
 /// [`Account::create_session`](crate::Account::create_session). `Debug` hides the secret.
@@ -31,6 +58,8 @@ impl fmt::Debug for Callback {
 /// How the listener answers one request.
 #[derive(Debug)]
 pub(super) enum Verdict {
+    /// A visit to the start page.
+    Start,
     /// The sign-in: `userId` and `secret` with the right `state`.
     Callback(Callback),
     /// The right `state` with Appwrite's `error` (the failure redirect) or an OAuth2-style
@@ -54,6 +83,11 @@ pub(super) enum Refusal {
     WrongState,
     /// The right `state` without `userId` and `secret`.
     Incomplete,
+    /// The right `state` from a browser that did not visit the start page: the `state` may have
+    /// been read from a command line by another local user.
+    NoCookie,
+    /// The connection comes from another user of this computer (Linux tells).
+    OtherUser,
     /// A callback came after the one that was accepted.
     AlreadyUsed,
     /// Not an HTTP request this listener reads (too large, malformed, too slow).
@@ -74,6 +108,14 @@ impl Refusal {
                 "400 Bad Request",
                 "The sign-in did not carry a user id and secret.",
             ),
+            Self::NoCookie => (
+                "403 Forbidden",
+                "This browser did not open this login's start page, so the sign-in is not taken from it. Start the login again from the app, or paste this page's address into the app if it asks for it.",
+            ),
+            Self::OtherUser => (
+                "403 Forbidden",
+                "This connection comes from another user of this computer.",
+            ),
             Self::AlreadyUsed => (
                 "409 Conflict",
                 "This login has already received its sign-in.",
@@ -89,27 +131,52 @@ impl Refusal {
             Self::WrongMethod => "wrong method",
             Self::WrongState => "wrong or missing state",
             Self::Incomplete => "no userId or secret",
+            Self::NoCookie => "the right state without the start page's cookie",
+            Self::OtherUser => "a connection from another local user",
             Self::AlreadyUsed => "a callback was already accepted",
             Self::BadRequest => "unreadable request",
         }
     }
 }
 
-/// Judges a request line's method and target (`/callback?state=…`) against the expected state.
-pub(super) fn classify(method: &str, target: &str, state: &str) -> Verdict {
+/// Judges a request: a visit to the start page, or the callback (`/callback?state=…`), which
+/// must carry this login's `state` and the cookie the start page set.
+pub(super) fn classify(request: &Request, expected: &Expected) -> Verdict {
+    let target = &request.target;
     if !target.starts_with('/') {
         return Verdict::Refused(Refusal::BadRequest);
     }
     let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
         return Verdict::Refused(Refusal::BadRequest);
     };
-    if url.path() != CALLBACK_PATH {
+    let start = url.path() == START_PATH;
+    if !start && url.path() != CALLBACK_PATH {
         return Verdict::Refused(Refusal::WrongPath);
     }
-    if method != "GET" {
+    if request.method != "GET" {
         return Verdict::Refused(Refusal::WrongMethod);
     }
-    judge_query(&url, state)
+    if start {
+        return Verdict::Start;
+    }
+    match judge_query(&url, &expected.state) {
+        Verdict::Refused(refusal) => Verdict::Refused(refusal),
+        // A failure redirect needs the cookie too: otherwise anyone who read the `state` could
+        // end the login with a message of their choosing.
+        _ if !has_cookie(&request.cookies, &expected.cookie_name, &expected.cookie) => {
+            Verdict::Refused(Refusal::NoCookie)
+        }
+        verdict => verdict,
+    }
+}
+
+/// Whether one of the `Cookie` header values holds `name=value`.
+fn has_cookie(headers: &[String], name: &str, value: &str) -> bool {
+    headers
+        .iter()
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(n, v)| n == name && same(v.as_bytes(), value.as_bytes()))
 }
 
 /// Judges a URL the user pasted (the address the browser could not reach, over SSH).
@@ -193,6 +260,28 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    fn expected() -> Expected {
+        Expected {
+            state: "s1".into(),
+            cookie_name: "appwrite_login_1".into(),
+            cookie: "c0ffee".into(),
+        }
+    }
+
+    /// Judges `method target` from the browser that visited the start page.
+    fn classify(method: &str, target: &str, state: &str) -> Verdict {
+        let expected = Expected {
+            state: state.into(),
+            ..expected()
+        };
+        let request = Request {
+            method: method.into(),
+            target: target.into(),
+            cookies: vec!["other=1; appwrite_login_1=c0ffee".into()],
+        };
+        super::classify(&request, &expected)
+    }
+
     fn refusal(verdict: Verdict) -> Refusal {
         match verdict {
             Verdict::Refused(refusal) => refusal,
@@ -257,6 +346,55 @@ mod tests {
                 "{target}"
             );
         }
+    }
+
+    #[test]
+    fn the_start_page_and_a_callback_without_its_cookie() {
+        assert!(matches!(classify("GET", "/start", "s1"), Verdict::Start));
+        assert!(matches!(
+            classify("GET", "/start?state=x", "s1"),
+            Verdict::Start
+        ));
+        assert_eq!(
+            refusal(classify("POST", "/start", "s1")),
+            Refusal::WrongMethod
+        );
+        let target = "/callback?state=s1&userId=u1&secret=abc";
+        for cookies in [
+            vec![],
+            vec!["appwrite_login_1=c0ffe".to_owned()],
+            vec!["appwrite_login_2=c0ffee".to_owned()],
+            vec!["xappwrite_login_1=c0ffee".to_owned()],
+        ] {
+            let request = Request {
+                method: "GET".into(),
+                target: target.into(),
+                cookies: cookies.clone(),
+            };
+            assert_eq!(
+                refusal(super::classify(&request, &expected())),
+                Refusal::NoCookie,
+                "{cookies:?}"
+            );
+        }
+        let failure = Request {
+            method: "GET".into(),
+            target: "/callback?state=s1&error=access_denied".into(),
+            cookies: vec![],
+        };
+        assert_eq!(
+            refusal(super::classify(&failure, &expected())),
+            Refusal::NoCookie
+        );
+        let twice = Request {
+            method: "GET".into(),
+            target: target.into(),
+            cookies: vec!["a=b".into(), "appwrite_login_1=c0ffee".into()],
+        };
+        assert!(matches!(
+            super::classify(&twice, &expected()),
+            Verdict::Callback(_)
+        ));
     }
 
     #[test]

@@ -17,8 +17,10 @@
 //!
 //! let login = LoopbackLogin::bind().await?;                      // 127.0.0.1, a free port
 //! let url = login.url_from_template("https://app.example.com/cli-login?redirect={redirect_uri}")?;
-//! if !appwrite_client::login::open_browser(&url) {
-//!     println!("Open this URL to sign in:\n{url}");
+//! let login = login.sign_in_url(url);                            // where the start page leads
+//! let open = login.start_url();                                  // no secret in it
+//! if !appwrite_client::login::open_browser(&open) {
+//!     println!("Open this URL to sign in:\n{open}");
 //! }
 //! let session = login.finish(&account).await?;                  // saved to the client's store
 //! # let _ = session;
@@ -28,40 +30,69 @@
 //!
 //! # What the listener accepts
 //!
-//! Exactly one callback: a `GET` of the redirect URL's path carrying the same random `state`
-//! (so another site cannot sign the user in to an account of its choosing) with `userId` and
-//! `secret`, or with Appwrite's `error` (the failure redirect), which ends the wait with
-//! [`LoginError::Refused`]. Everything else (another path or method, a missing or wrong
-//! `state`, no `userId`/`secret`, a second callback) is answered with a short error page and the
-//! wait goes on. Requests are read with a size cap and a per-connection time limit; the whole
-//! wait ends after [`LoopbackLogin::timeout`] (default 5 minutes) with [`LoginError::TimedOut`].
-//! The browser sees "signed in, you can close this tab" only once the session was created. Logs
+//! The browser is opened on the **start page** ([`LoopbackLogin::start_url`],
+//! `http://127.0.0.1:PORT/start`), which carries no secret: it sets a one-time cookie
+//! (`HttpOnly`, `SameSite=Lax`, only for the callback's path) and redirects to the sign-in page
+//! ([`LoopbackLogin::sign_in_url`]). The URL a program opens is on its command line, which every
+//! local user can read (`/proc/PID/cmdline`); what the start page answers is not. A second visit
+//! to the start page ends the wait with [`LoginError::StartedTwice`]: whoever came first, the
+//! login stops rather than sign the app in to someone else's account.
+//!
+//! Then exactly one callback: a `GET` of the redirect URL's path carrying the same random
+//! `state` (so another site cannot sign the user in to an account of its choosing) and the start
+//! page's cookie, with `userId` and `secret`, or with Appwrite's `error` (the failure redirect),
+//! which ends the wait with [`LoginError::Refused`]. Everything else (another path or method, a
+//! missing or wrong `state`, no cookie, no `userId`/`secret`, a second callback) is answered with
+//! a short error page and the wait goes on. Requests are read with a size cap, a first-byte
+//! deadline of 2 seconds and a per-request time limit; past 128 connections being read the
+//! oldest is dropped, so idle connections cannot hold the browser's out. The whole wait ends
+//! after [`LoopbackLogin::timeout`] (default 5 minutes) with [`LoginError::TimedOut`]. The
+//! browser sees "signed in, you can close this tab" only once the session was created. Logs
 //! name why a request was refused, never its query: the secret is never logged.
+//!
+//! On Linux, a connection from another local user is refused before it is read, the start page
+//! included: the kernel's socket table (`/proc/net/tcp`) names the owner of the connecting
+//! socket.
+//!
+//! What remains: elsewhere, a local program that visits the start page before the browser does,
+//! and completes the whole sign-in with the provider before the browser's first request
+//! arrives, wins the race (the browser then finds the listener gone and the app signed in to
+//! that account); it takes an automated sign-in faster than a browser's start, and the app
+//! should show who is signed in afterwards. And a program that can trace or read the app's
+//! memory (the same user, or root) can do anything the app can: no loopback scheme protects
+//! against it.
 //!
 //! # Over SSH
 //!
-//! A browser on another machine cannot reach this machine's `127.0.0.1`: its redirect fails,
-//! but the address bar shows the final URL. With [`LoopbackLogin::paste_from`] (standard input,
-//! say), the user pastes that URL (its `state` is checked like a request's), or the two words
-//! `userId secret` that a backend's page shows.
+//! A browser on another machine cannot reach this machine's `127.0.0.1`: neither the start page
+//! nor the callback. Give that browser the sign-in URL itself (it carries `state`); its redirect
+//! back fails, but the address bar shows the final URL. With [`LoopbackLogin::paste_from`]
+//! (standard input, say), the user pastes that URL: it is taken only as this login's callback
+//! (its `state` is checked); anything else is refused with a short message (see
+//! [`LoopbackLogin::on_ignored_paste`]) and the wait goes on.
 
 mod callback;
 mod listener;
+mod oauth2;
+mod peer;
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use appwrite_models::{ErrorType, Session};
-use appwrite_transport::InvalidInput;
 use tokio::io::AsyncBufRead;
 use tokio::net::TcpListener;
 use url::Url;
 
 use crate::account::Account;
-use crate::error::{Error, Result};
+use crate::error::Error;
 
 pub use callback::Callback;
+pub use oauth2::{OAuth2Login, Prompt, oauth2};
+
+use callback::{CALLBACK_PATH, Expected, START_PATH};
+use listener::{Notify, Paste, Setup};
 
 /// How long [`LoopbackLogin`] waits for the browser by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -93,9 +124,18 @@ pub enum LoginError {
         /// Appwrite's error type, when the failure came from Appwrite.
         error_type: Option<ErrorType>,
     },
+    /// The start page was opened twice: another local program may have read its URL (a
+    /// browser's command line is public) and tried to take the login over. Start again.
+    #[error(
+        "the login's start page was opened twice (another program may have tried to take the login over); start the login again"
+    )]
+    StartedTwice,
     /// A URL template without `{redirect_uri}`.
     #[error("the login URL template has no {{redirect_uri}} placeholder")]
     Template,
+    /// The [sign-in URL](LoopbackLogin::sign_in_url) is not an absolute `http(s)` URL.
+    #[error("the sign-in URL is not an absolute http or https URL")]
+    SignInUrl,
     /// The operating system's random source failed (needed for `state`).
     #[error("the operating system's random source failed")]
     Random,
@@ -116,14 +156,20 @@ impl From<Error> for LoginError {
 pub struct LoopbackLogin {
     listener: TcpListener,
     addr: SocketAddr,
-    state: String,
+    expected: Expected,
     redirect_url: String,
+    start_url: String,
+    sign_in: Option<String>,
     timeout: Duration,
     paste: Option<PasteSource>,
 }
 
-/// Where pasted lines come from (not printed).
-struct PasteSource(listener::Paste);
+/// Where pasted lines come from and who hears about ignored ones (not printed).
+#[derive(Default)]
+struct PasteSource {
+    input: Option<Paste>,
+    on_ignored: Option<Notify>,
+}
 
 impl std::fmt::Debug for PasteSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -144,13 +190,20 @@ impl LoopbackLogin {
             .await
             .map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
-        let state = random_state()?;
-        let redirect_url = format!("http://{addr}{}?state={state}", callback::CALLBACK_PATH);
+        let state = random_hex()?;
+        let redirect_url = format!("http://{addr}{CALLBACK_PATH}?state={state}");
         Ok(Self {
             listener,
             addr,
-            state,
+            expected: Expected {
+                state,
+                // Cookies are shared by every port of a host: one name per listener.
+                cookie_name: format!("appwrite_login_{}", addr.port()),
+                cookie: random_hex()?,
+            },
             redirect_url,
+            start_url: format!("http://{addr}{START_PATH}"),
+            sign_in: None,
             timeout: DEFAULT_TIMEOUT,
             paste: None,
         })
@@ -163,11 +216,38 @@ impl LoopbackLogin {
         self
     }
 
-    /// Also accepts the sign-in pasted as a line of `input` (the final URL, or `userId secret`),
-    /// for a browser that cannot reach this machine. End of input just stops reading it.
-    pub fn paste_from(mut self, input: impl AsyncBufRead + Unpin + Send + 'static) -> Self {
-        self.paste = Some(PasteSource(Box::new(input)));
+    /// Where the [start page](Self::start_url) sends the browser: the provider's or your login
+    /// page's URL, which leads back to [`redirect_url`](Self::redirect_url) (e.g. from
+    /// [`url_from_template`](Self::url_from_template) or
+    /// [`Account::oauth2_token_url`](crate::Account::oauth2_token_url)). Without it there is no
+    /// start page, and only a [pasted](Self::paste_from) callback can sign in.
+    pub fn sign_in_url(mut self, url: impl Into<String>) -> Self {
+        self.sign_in = Some(url.into());
         self
+    }
+
+    /// Also accepts the sign-in pasted as a line of `input`: the address the browser ended on,
+    /// for a browser that cannot reach this machine. Other lines are ignored (see
+    /// [`on_ignored_paste`](Self::on_ignored_paste)); end of input just stops reading it.
+    pub fn paste_from(mut self, input: impl AsyncBufRead + Unpin + Send + 'static) -> Self {
+        self.paste.get_or_insert_with(PasteSource::default).input = Some(Box::new(input));
+        self
+    }
+
+    /// Called with a short sentence for the user (why, and what to paste instead) each time a
+    /// pasted line is not taken; the wait goes on. The library prints nothing itself.
+    pub fn on_ignored_paste(mut self, notify: impl FnMut(&str) + Send + 'static) -> Self {
+        self.paste
+            .get_or_insert_with(PasteSource::default)
+            .on_ignored = Some(Box::new(notify));
+        self
+    }
+
+    /// The URL to open in a browser on this machine: `http://127.0.0.1:PORT/start`. It carries
+    /// no secret, so it may sit on a command line; it leads to the
+    /// [sign-in URL](Self::sign_in_url) once.
+    pub fn start_url(&self) -> String {
+        self.start_url.clone()
     }
 
     /// Where the browser must be sent back to: `http://127.0.0.1:PORT/callback?state=…`. Give it
@@ -178,7 +258,7 @@ impl LoopbackLogin {
 
     /// The random `state` in [`redirect_url`](Self::redirect_url).
     pub fn state(&self) -> &str {
-        &self.state
+        &self.expected.state
     }
 
     /// The address listened on.
@@ -197,99 +277,58 @@ impl LoopbackLogin {
             url::form_urlencoded::byte_serialize(self.redirect_url.as_bytes()).collect();
         Ok(template
             .replace("{redirect_uri}", &encoded)
-            .replace("{state}", &self.state))
+            .replace("{state}", &self.expected.state))
     }
 
     /// Waits for the sign-in and returns its `userId` and `secret` without creating a session;
     /// the browser is told it is signed in. Prefer [`finish`](Self::finish).
     pub async fn wait(self) -> Result<Callback, LoginError> {
-        let paste = self.paste.map(|p| p.0);
-        listener::serve(
-            self.listener,
-            &self.state,
-            self.timeout,
-            paste,
-            |callback| async { Ok(callback) },
-        )
-        .await
+        let (listener, setup) = self.into_parts()?;
+        listener::serve(listener, setup, |callback| async { Ok(callback) }).await
     }
 
     /// Waits for the sign-in, creates the session with
     /// [`Account::create_session`](crate::Account::create_session) (saved to the client's
     /// store, replacing a held one), then tells the browser whether it worked.
     pub async fn finish(self, account: &Account) -> Result<Session, LoginError> {
-        let paste = self.paste.map(|p| p.0);
-        listener::serve(
-            self.listener,
-            &self.state,
-            self.timeout,
-            paste,
-            |callback| async move {
-                let Callback { user_id, secret } = callback;
-                account
-                    .create_session(user_id, secret)
-                    .await
-                    .map_err(LoginError::Client)
-            },
-        )
+        let (listener, setup) = self.into_parts()?;
+        listener::serve(listener, setup, |callback| async move {
+            let Callback { user_id, secret } = callback;
+            account
+                .create_session(user_id, secret)
+                .await
+                .map_err(LoginError::Client)
+        })
         .await
     }
-}
 
-impl Account {
-    /// The URL that starts Appwrite's OAuth2 token flow in a browser
-    /// (`GET {endpoint}/account/tokens/oauth2/{provider}?project=…&success=…&failure=…&scopes[]=…`).
-    /// After the user signs in with `provider`, Appwrite redirects to `success` with `userId`
-    /// and `secret` (for [`create_session`](Self::create_session)), or to `failure` with
-    /// `error`. Both must be on a platform registered in the project (for a loopback URL:
-    /// `localhost`).
-    ///
-    /// Fails with [`Error::InvalidInput`] for an empty provider.
-    pub fn oauth2_token_url(
-        &self,
-        provider: &str,
-        success: &str,
-        failure: &str,
-        scopes: &[&str],
-    ) -> Result<String> {
-        if provider.is_empty() {
-            return Err(Error::InvalidInput(InvalidInput::new(
-                "the OAuth2 provider must not be empty",
-            )));
-        }
-        let mut url = Url::parse(self.client.endpoint())
-            .map_err(|_| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?;
-        url.path_segments_mut()
-            .map_err(|()| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?
-            .pop_if_empty()
-            .extend(["account", "tokens", "oauth2", provider]);
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("project", self.client.project())
-                .append_pair("success", success)
-                .append_pair("failure", failure);
-            for scope in scopes {
-                query.append_pair("scopes[]", scope);
-            }
-        }
-        Ok(url.into())
+    fn into_parts(self) -> Result<(TcpListener, Setup), LoginError> {
+        let sign_in = match self.sign_in {
+            None => None,
+            Some(url) => match Url::parse(&url) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+                _ => return Err(LoginError::SignInUrl),
+            },
+        };
+        let set_cookie = format!(
+            "{}={}; Path={CALLBACK_PATH}; Max-Age={}; HttpOnly; SameSite=Lax",
+            self.expected.cookie_name,
+            self.expected.cookie,
+            self.timeout.as_secs().max(60)
+        );
+        let paste = self.paste.unwrap_or_default();
+        Ok((
+            self.listener,
+            Setup {
+                expected: self.expected,
+                sign_in,
+                set_cookie,
+                wait_for: self.timeout,
+                paste: paste.input,
+                on_ignored_paste: paste.on_ignored,
+            },
+        ))
     }
-}
-
-/// Signs in with Appwrite's OAuth2 `provider` through the browser, in one call: listens on
-/// `127.0.0.1`, opens the token-flow URL in the browser (with the `open-browser` feature; the
-/// URL is printed to standard error either way), waits up to 5 minutes, and creates the session.
-///
-/// For control over the port, the timeout, pasting over SSH or the printing, use
-/// [`LoopbackLogin`] with [`Account::oauth2_token_url`].
-pub async fn oauth2(account: &Account, provider: &str) -> Result<Session, LoginError> {
-    let login = LoopbackLogin::bind().await?;
-    let url =
-        account.oauth2_token_url(provider, login.redirect_url(), login.redirect_url(), &[])?;
-    eprintln!("Sign in in your browser. If it does not open, open this URL:\n{url}");
-    open_browser(&url);
-    login.finish(account).await
 }
 
 /// Opens `url` in the system browser. Returns whether one was started: always `false` without
@@ -309,6 +348,19 @@ pub fn open_browser(url: &str) -> bool {
     }
 }
 
+/// Whether [`open_browser`] would try: the `open-browser` feature, and not a remote session
+/// without a display.
+fn can_open_browser() -> bool {
+    #[cfg(feature = "open-browser")]
+    {
+        !remote_without_display()
+    }
+    #[cfg(not(feature = "open-browser"))]
+    {
+        false
+    }
+}
+
 /// Over SSH without a forwarded display, a browser would open on the wrong machine or in the
 /// terminal.
 #[cfg(feature = "open-browser")]
@@ -321,7 +373,7 @@ fn remote_without_display() -> bool {
 }
 
 /// 128 random bits, hex.
-fn random_state() -> Result<String, LoginError> {
+fn random_hex() -> Result<String, LoginError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| LoginError::Random)?;
     Ok(bytes.iter().fold(String::with_capacity(32), |mut hex, b| {
@@ -329,8 +381,3 @@ fn random_state() -> Result<String, LoginError> {
         hex
     }))
 }
-
-/// The README's code blocks, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -12,6 +12,9 @@ use appwrite_client::{
     StoredSession,
 };
 use wiremock::matchers::{method, path};
+
+#[cfg(feature = "loopback-login")]
+pub mod loopback;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const PROJECT: &str = "demo";

@@ -2,12 +2,13 @@
 //! sessions and tokens.
 
 use appwrite_models::ErrorType;
-use appwrite_models::protocol::limits;
+use appwrite_models::protocol::rules;
 use axum::response::Response;
 use http::header::SET_COOKIE;
 
+use appwrite_models::protocol::routes::account;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 
 use super::abuse::{DEFAULT_KEY, Rule};
 use super::{Routes, created, ok};
@@ -19,25 +20,26 @@ use crate::extract::{Body, Me, MfaMe, PathParams};
 use crate::params::{Params, uid};
 use crate::wire::{self, JwtOut, SessionListOut, SessionOut, SessionSecret, UserOut};
 
-/// `/v1/account`, with the session and token routes of `sessions.rs` and `tokens.rs`.
+/// The `/v1/account…` routes, with the session and token routes of `sessions.rs` and `tokens.rs`
+/// and the MFA routes of `mfa.rs`.
 pub(super) fn router() -> Routes {
-    let sessions = Router::new()
-        .route("/", get(list_sessions).delete(delete_sessions))
-        .merge(super::sessions::router())
-        .route(
-            "/{session_id}",
-            get(get_session)
-                .patch(update_session)
-                .delete(delete_session),
-        );
     Router::new()
-        .route("/", get(get_account))
-        .nest("/sessions", sessions)
-        .nest("/tokens", super::tokens::router())
-        .route("/jwts", post(create_jwt))
-        .route("/jwt", post(create_jwt))
-        .route("/prefs", get(super::users_update::get_account_prefs))
-        .merge(super::mfa::router())
+        .route(account::GET.path, get(get_account))
+        .route(account::LIST_SESSIONS.path, get(list_sessions))
+        .route(account::DELETE_SESSIONS.path, delete(delete_sessions))
+        .route(account::GET_SESSION.path, get(get_session))
+        .route(account::UPDATE_SESSION.path, patch(update_session))
+        .route(account::DELETE_SESSION.path, delete(delete_session))
+        .merge(super::sessions::router())
+        .merge(super::tokens::router())
+        .route(account::CREATE_JWT.path, post(create_jwt))
+        // The alias account.php declares for `POST /v1/account/jwts`.
+        .route("/account/jwt", post(create_jwt))
+        .route(
+            account::GET_PREFS.path,
+            get(super::users_update::get_account_prefs),
+        )
+        .nest("/account", super::mfa::router())
 }
 
 /// `PATCH /v1/account/sessions/{sessionId}`: 10 per hour per IP.
@@ -244,8 +246,8 @@ async fn create_jwt(Me { ctx, user: me }: Me, Body(p): Body) -> ApiResult {
 fn issue_jwt(ctx: &Ctx, me: &AuthUser, p: &Params) -> ApiResult {
     let duration = p.range(
         "duration",
-        limits::JWT_DURATION_DEFAULT_SECS,
-        &limits::JWT_DURATION_SECS,
+        rules::JWT_DURATION_DEFAULT_SECS,
+        &rules::JWT_DURATION_SECS,
     )?;
     let Some(session_id) = me.session_id.as_deref() else {
         return Err(ApiError::new(ErrorType::UserJwtCreationDenied));

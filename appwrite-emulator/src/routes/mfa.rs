@@ -21,7 +21,7 @@ use crate::mfa::{self, Authenticator, CHALLENGE_LIFETIME_MS, Challenge, Factor, 
 use crate::outbox::{OutboxKind, OutboxMessage};
 use crate::params::Params;
 use crate::random;
-use crate::state::UserRecord;
+use crate::records::UserRecord;
 use crate::wire::{self, SessionOut, SessionSecret, UserOut};
 
 /// `POST /v1/account/mfa/challenges`: 10 per hour per user (Challenges/Create.php).

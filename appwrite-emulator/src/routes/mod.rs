@@ -14,6 +14,9 @@ mod users_update;
 use std::sync::Arc;
 
 use appwrite_models::ErrorType;
+use appwrite_models::headers::{
+    KEY_HEADER, PROJECT_HEADER, RESPONSE_FORMAT_HEADER, WARNING_HEADER,
+};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
@@ -37,9 +40,10 @@ type Routes = Router<Arc<Shared>>;
 /// All routes under `/v1`; `log_requests` adds one log line per request.
 pub(crate) fn router(shared: Arc<Shared>, log_requests: bool) -> Router {
     let limit = shared.config.max_body_bytes;
+    // Every route the SDKs call is registered with its path from `appwrite_models`' route table.
     let v1 = Router::new()
-        .nest("/users", users::router())
-        .nest("/account", account::router())
+        .merge(users::router())
+        .merge(account::router())
         .nest("/health", emulator::health_router())
         .nest("/emulator", emulator::router())
         .merge(oauth2::router(&shared));
@@ -93,7 +97,7 @@ async fn web_platforms(
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        let has_key = request.headers().contains_key("x-appwrite-key");
+        let has_key = request.headers().contains_key(KEY_HEADER);
         let refused = origin
             .as_deref()
             .filter(|o| !o.is_empty() && !has_key)
@@ -124,7 +128,7 @@ async fn web_platforms(
 async fn route_not_found(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let project = request
         .headers()
-        .get("x-appwrite-project")
+        .get(PROJECT_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let error = if !project.is_empty() && project != "console" && project != shared.config.project {
@@ -144,7 +148,7 @@ async fn finish_response(
 ) -> Response {
     let warning = request
         .headers()
-        .get("x-appwrite-response-format")
+        .get(RESPONSE_FORMAT_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| wire::version_lt(SERVER_VERSION, v))
         .map(|v| {
@@ -156,7 +160,7 @@ async fn finish_response(
     // `true` when neither a cookie nor `X-Appwrite-Session` carried a credential.
     let fallback = request
         .headers()
-        .get("x-appwrite-project")
+        .get(PROJECT_HEADER)
         .is_some_and(|p| p.as_bytes() == shared.config.project.as_bytes())
         .then(|| crate::auth::reached_fallback(request.headers(), &shared.config.project));
     let mut response = next.run(request).await;
@@ -176,7 +180,7 @@ async fn finish_response(
     if let Some(value) = warning.and_then(|w| HeaderValue::from_str(&w).ok()) {
         response
             .headers_mut()
-            .insert(HeaderName::from_static("x-appwrite-warning"), value);
+            .insert(HeaderName::from_static(WARNING_HEADER), value);
     }
     response
 }

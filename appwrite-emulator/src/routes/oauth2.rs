@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use appwrite_models::protocol::routes::account::CREATE_OAUTH2_TOKEN;
 use appwrite_models::{ErrorType, ID};
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -30,7 +31,15 @@ use crate::extract::PathParams;
 use crate::jwt::TOKEN_SECRET_MAX_AGE_S;
 use crate::params::Params;
 use crate::random;
-use crate::state::{NewUser, Shared, TokenKind, TokenRecord};
+use crate::records::{NewUser, TokenKind, TokenRecord};
+use crate::state::Shared;
+
+/// Where the provider sends the browser back (`callback` below), under `/v1`.
+const CALLBACK_ROUTE: &str = "/account/sessions/oauth2/callback/{provider}/{projectId}";
+/// Where the callback passes the browser on to (`finish` below), under `/v1`.
+const REDIRECT_ROUTE: &str = "/account/sessions/oauth2/{provider}/redirect";
+/// The mock provider's sign-in page (`mock_consent` below), under `/v1`.
+const MOCK_PROVIDER_ROUTE: &str = "/mock/tests/general/oauth2";
 
 /// The one provider the emulator enables.
 pub(crate) const MOCK_PROVIDER: &str = "mock";
@@ -157,14 +166,30 @@ fn redirect(to: &str) -> Response {
     response
 }
 
-/// `http://host:port` of the request, as the browser reached the emulator.
-fn base_url(headers: &HeaderMap) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = get("x-forwarded-host")
-        .or_else(|| get(http::header::HOST.as_str()))
-        .unwrap_or("localhost");
-    let https = get("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    format!("{}://{host}", if https { "https" } else { "http" })
+/// `http://host:port` of the request, as the browser reached the emulator (`localhost` when the
+/// request names no host).
+fn request_base_url(headers: &HeaderMap) -> String {
+    crate::auth::base_url(
+        crate::auth::request_https(headers),
+        crate::auth::request_host(headers).unwrap_or("localhost"),
+    )
+}
+
+/// `template` with its `{placeholders}` replaced by `values`, in order. The values are a known
+/// provider's name and a project id, which need no encoding.
+fn fill(template: &str, values: &[&str]) -> String {
+    let mut filled = String::with_capacity(template.len());
+    let mut rest = template;
+    for value in values {
+        let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else {
+            break;
+        };
+        filled.push_str(&rest[..open]);
+        filled.push_str(value);
+        rest = &rest[close + 1..];
+    }
+    filled.push_str(rest);
+    filled
 }
 
 /// `url` with `pairs` set in its query: existing keys keep their place, new ones are appended
@@ -189,17 +214,14 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
 pub(super) fn router(shared: &Arc<Shared>) -> super::Routes {
     use axum::routing::get;
     let appwrite = axum::Router::new()
-        .route("/account/tokens/oauth2/{provider}", get(create_token))
-        .route(
-            "/account/sessions/oauth2/callback/{provider}/{project_id}",
-            get(callback),
-        )
-        .route("/account/sessions/oauth2/{provider}/redirect", get(finish))
+        .route(CREATE_OAUTH2_TOKEN.path, get(create_token))
+        .route(CALLBACK_ROUTE, get(callback))
+        .route(REDIRECT_ROUTE, get(finish))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(shared),
             crate::error_page::html_errors,
         ));
-    appwrite.route("/mock/tests/general/oauth2", get(mock_consent))
+    appwrite.route(MOCK_PROVIDER_ROUTE, get(mock_consent))
 }
 
 /// `GET /v1/account/tokens/oauth2/{provider}` (`createOAuth2Token`).
@@ -217,11 +239,7 @@ fn start_login(ctx: &Ctx, provider: &str) -> ApiResult {
         ("failure", DEFAULT_FAILURE_PATH),
     ]
     .map(|(name, default)| (name, default, String::new()));
-    let base = format!(
-        "{}://{}",
-        if ctx.https { "https" } else { "http" },
-        ctx.host
-    );
+    let base = ctx.base_url();
     for (name, default, value) in &mut urls {
         match p.optional_text(name, 2048)? {
             Some(url) if !url.is_empty() => {
@@ -255,11 +273,11 @@ fn start_login(ctx: &Ctx, provider: &str) -> ApiResult {
         }
     }
     let callback = format!(
-        "{base}/v1/account/sessions/oauth2/callback/{provider}/{}",
-        ctx.shared.config.project
+        "{base}/v1{}",
+        fill(CALLBACK_ROUTE, &[provider, &ctx.shared.config.project])
     );
     let login = with_query(
-        &format!("{base}/v1/mock/tests/general/oauth2"),
+        &format!("{base}/v1{MOCK_PROVIDER_ROUTE}"),
         &[
             ("client_id", "appwrite-emulator"),
             ("redirect_uri", &callback),
@@ -281,10 +299,8 @@ pub(super) async fn mock_consent(
     let redirect_uri = p.required_text("redirect_uri", 2048)?;
     let state = p.required_text("state", 1024)?;
     // Only the emulator's own callback: the provider is no open redirect.
-    let callback_prefix = format!(
-        "{}/v1/account/sessions/oauth2/callback/",
-        base_url(&headers)
-    );
+    let fixed = CALLBACK_ROUTE.split('{').next().unwrap_or(CALLBACK_ROUTE);
+    let callback_prefix = format!("{}/v1{fixed}", request_base_url(&headers));
     if !redirect_uri.starts_with(&callback_prefix) {
         return Err(invalid_redirect("redirect_uri", redirect_uri));
     }
@@ -343,8 +359,9 @@ pub(super) async fn callback(
         .extend_pairs(pairs)
         .finish();
     Ok(redirect(&format!(
-        "{}/v1/account/sessions/oauth2/{provider}/redirect?{query}",
-        base_url(&headers)
+        "{}/v1{}?{query}",
+        request_base_url(&headers),
+        fill(REDIRECT_ROUTE, &[&provider])
     )))
 }
 

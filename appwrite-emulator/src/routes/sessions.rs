@@ -8,6 +8,7 @@ use axum::response::Response;
 use http::HeaderName;
 use http::header::SET_COOKIE;
 
+use appwrite_models::protocol::routes::account;
 use axum::Router;
 use axum::routing::{post, put};
 
@@ -21,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::params::Params;
 use crate::random;
-use crate::state::{SessionRecord, TokenKind};
+use crate::records::{SessionRecord, TokenKind};
 use crate::wire::{SessionOut, SessionSecret};
 
 /// `POST /v1/account/sessions/token`: 10 per hour per IP and user id, forgotten after a 201.
@@ -44,21 +45,21 @@ const PHONE: Rule = Rule {
     ..TOKEN
 };
 
-/// The session-creating routes under `/v1/account/sessions`. The `POST`s of the deprecated paths
+/// The session-creating routes under `/v1/account/sessions`, with their full paths. The `POST`s of the deprecated paths
 /// are Appwrite's aliases of the token routes (see `tokens.rs`).
 pub(super) fn router() -> Routes {
     Router::new()
         .route(
-            "/token",
+            account::CREATE_SESSION.path,
             post(|ctx, body| create_session(&TOKEN, ctx, body)),
         )
         .route(
-            "/magic-url",
+            "/account/sessions/magic-url",
             put(|ctx, body| create_session(&MAGIC_URL, ctx, body))
                 .post(super::tokens::create_magic_url_token),
         )
         .route(
-            "/phone",
+            "/account/sessions/phone",
             put(|ctx, body| create_session(&PHONE, ctx, body))
                 .post(super::tokens::create_phone_token),
         )

@@ -4,6 +4,7 @@
 use appwrite_models::{ErrorType, ID, credential};
 use axum::response::Response;
 
+use appwrite_models::protocol::routes::account;
 use axum::Router;
 use axum::routing::post;
 
@@ -17,7 +18,7 @@ use crate::extract::Body;
 use crate::outbox::{OutboxKind, OutboxMessage};
 use crate::params::Params;
 use crate::random;
-use crate::state::{NewUser, TokenKind, TokenRecord};
+use crate::records::{NewUser, TokenKind, TokenRecord};
 use crate::wire::TokenOut;
 
 /// `TOKEN_EXPIRATION_OTP`: 15 minutes.
@@ -48,12 +49,15 @@ const PHONE: Rule = Rule {
     ..EMAIL
 };
 
-/// `/v1/account/tokens`.
+/// The `/v1/account/tokens/…` routes (email, magic URL, phone), with their full paths.
 pub(super) fn router() -> Routes {
     Router::new()
-        .route("/email", post(create_email_token))
-        .route("/magic-url", post(create_magic_url_token))
-        .route("/phone", post(create_phone_token))
+        .route(account::CREATE_EMAIL_TOKEN.path, post(create_email_token))
+        .route(
+            account::CREATE_MAGIC_URL_TOKEN.path,
+            post(create_magic_url_token),
+        )
+        .route(account::CREATE_PHONE_TOKEN.path, post(create_phone_token))
 }
 
 /// What a server without an SMTP server or SMS provider answers (account.php checks

@@ -1,6 +1,7 @@
 //! `/v1/users`: the API-key side (Appwrite's `Users` service).
 
-use appwrite_models::protocol::limits;
+use appwrite_models::protocol::routes::users;
+use appwrite_models::protocol::rules;
 use appwrite_models::{ErrorType, ID, credential};
 use serde_json::Value;
 
@@ -15,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PathParams};
 use crate::params::{custom_id, invalid_uid, uid};
 use crate::random;
-use crate::state::{NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord};
+use crate::records::{NewUser, SessionRecord, TokenKind, TokenRecord, UserRecord};
 use crate::wire::{
     self, JwtOut, SessionListOut, SessionOut, SessionSecret, TokenOut, UserListOut, UserOut,
 };
@@ -71,31 +72,30 @@ const UNSUPPORTED_METHODS: &[&str] = &[
     "notEndsWith",
 ];
 const DEFAULT_LIMIT: usize = 25;
-const MAX_QUERIES: usize = 100;
-const MAX_QUERY_LENGTH: usize = 4096;
 
-/// `/v1/users`.
+/// The `/v1/users…` routes, with the update routes of `users_update.rs` and the MFA routes of
+/// `users_mfa.rs`.
 pub(super) fn router() -> Routes {
-    let one_user = Router::new()
-        .route("/", get(get_one).delete(delete))
-        .route("/status", patch(update_status))
-        .route("/tokens", post(create_token))
+    Router::new()
+        .route(users::CREATE.path, post(create))
+        .route(users::LIST.path, get(list))
+        .route(users::GET.path, get(get_one))
+        .route(users::DELETE.path, axum::routing::delete(delete))
+        .route(users::UPDATE_STATUS.path, patch(update_status))
+        .route(users::CREATE_TOKEN.path, post(create_token))
+        .route(users::CREATE_SESSION.path, post(create_session))
+        .route(users::LIST_SESSIONS.path, get(list_sessions))
         .route(
-            "/sessions",
-            post(create_session)
-                .get(list_sessions)
-                .delete(delete_sessions),
+            users::DELETE_SESSIONS.path,
+            axum::routing::delete(delete_sessions),
         )
         .route(
-            "/sessions/{session_id}",
+            users::DELETE_SESSION.path,
             axum::routing::delete(delete_session),
         )
-        .route("/jwts", post(create_jwt))
-        .merge(super::users_update::one_user())
-        .merge(super::users_mfa::one_user());
-    Router::new()
-        .route("/", post(create).get(list))
-        .nest("/{user_id}", one_user)
+        .route(users::CREATE_JWT.path, post(create_jwt))
+        .merge(super::users_update::router())
+        .nest("/users/{userId}", super::users_mfa::one_user())
 }
 
 pub(super) fn user_not_found() -> ApiError {
@@ -130,7 +130,10 @@ async fn create(ctx: Ctx, Body(p): Body) -> ApiResult {
     let email = p.optional_email("email")?.map(str::to_lowercase);
     let phone = p.optional_phone("phone")?.map(str::to_owned);
     let password_hash = p.optional_password("password")?.map(|pw| hex(&sha256(pw)));
-    let name = p.optional_text("name", 128)?.unwrap_or_default().to_owned();
+    let name = p
+        .optional_text("name", rules::NAME_MAX_CHARS)?
+        .unwrap_or_default()
+        .to_owned();
     let now = ctx.shared.clock.now_ms();
     let new = NewUser {
         id,
@@ -150,7 +153,9 @@ async fn list(ctx: Ctx) -> ApiResult {
     ctx.authorize(&["users.read"])?;
     let q = ctx.query();
     let query = UserQuery::parse(&q.string_array("queries")?)?;
-    let search = q.optional_text("search", 256)?.map(str::to_lowercase);
+    let search = q
+        .optional_text("search", rules::SEARCH_MAX_CHARS)?
+        .map(str::to_lowercase);
     let include_total = q.boolean("total", Some(true))?;
 
     let store = ctx.shared.store();
@@ -213,15 +218,11 @@ async fn create_token(
     Body(p): Body,
 ) -> ApiResult {
     let user_id = user_route(&ctx, &["users.write"], &user_id)?;
-    let length = p.range(
-        "length",
-        limits::TOKEN_LENGTH_DEFAULT,
-        &limits::TOKEN_LENGTH,
-    )?;
+    let length = p.range("length", rules::TOKEN_LENGTH_DEFAULT, &rules::TOKEN_LENGTH)?;
     let expire = p.range(
         "expire",
-        limits::TOKEN_EXPIRE_DEFAULT_SECS,
-        &limits::TOKEN_EXPIRE_SECS,
+        rules::TOKEN_EXPIRE_DEFAULT_SECS,
+        &rules::TOKEN_EXPIRE_SECS,
     )?;
     // Secret, hash and id are made before taking the lock; only the insert happens under it.
     let secret = random::hex_secret(usize::try_from(length).unwrap_or(6))?;
@@ -340,8 +341,8 @@ async fn create_jwt(ctx: Ctx, PathParams(user_id): PathParams<String>, Body(p): 
     };
     let duration = p.range(
         "duration",
-        limits::JWT_DURATION_DEFAULT_SECS,
-        &limits::JWT_DURATION_SECS,
+        rules::JWT_DURATION_DEFAULT_SECS,
+        &rules::JWT_DURATION_SECS,
     )?;
     let session_id = {
         let store = ctx.shared.store();
@@ -383,9 +384,10 @@ fn query_error(detail: &str) -> ApiError {
 
 impl UserQuery {
     fn parse(queries: &[String]) -> Result<Self, ApiError> {
-        if queries.len() > MAX_QUERIES {
+        if queries.len() > rules::QUERIES_MAX {
             return Err(query_error(&format!(
-                "Value must be a valid array no longer than {MAX_QUERIES} items"
+                "Value must be a valid array no longer than {} items",
+                rules::QUERIES_MAX
             )));
         }
         let mut query = Self {
@@ -394,7 +396,8 @@ impl UserQuery {
             filters: Vec::new(),
         };
         for raw in queries {
-            if raw.len() > MAX_QUERY_LENGTH {
+            // Counted in bytes here (unchanged), where `rules::check_queries` counts characters.
+            if raw.len() > rules::QUERY_MAX_CHARS {
                 return Err(query_error("Invalid query: Query is too long"));
             }
             let Ok(Value::Object(q)) = serde_json::from_str::<Value>(raw) else {

@@ -2,8 +2,10 @@
 //! and the preferences reads, with Appwrite 1.9.6's validation and errors (users.php, account.php).
 
 use appwrite_models::ErrorType;
+use appwrite_models::protocol::routes::users;
+use appwrite_models::protocol::rules;
 use axum::Router;
-use axum::routing::{patch, put};
+use axum::routing::{get, patch, put};
 use serde_json::{Map, Value};
 
 use super::users::{user_not_found, user_route};
@@ -13,25 +15,28 @@ use crate::crypto::{hex, sha256};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Me, PathParams};
 use crate::params::Params;
-use crate::state::{Conflict, Contact, UserRecord};
+use crate::records::UserRecord;
+use crate::store::{Conflict, Contact};
 use crate::wire::UserOut;
 
-/// `APP_LIMIT_ARRAY_LABELS_SIZE`.
-const MAX_LABELS: usize = 1000;
-/// `Assoc`'s limit on the JSON of a preferences object.
-const MAX_PREFS_JSON: usize = 65_535;
-
-/// The update routes of one user, merged under `/v1/users/{user_id}`.
-pub(super) fn one_user() -> Routes {
+/// The update and preferences routes of one user (`/v1/users/{userId}/…`), with their full paths.
+pub(super) fn router() -> Routes {
     Router::new()
-        .route("/name", patch(update_name))
-        .route("/email", patch(update_email))
-        .route("/phone", patch(update_phone))
-        .route("/password", patch(update_password))
-        .route("/prefs", patch(update_prefs).get(get_prefs))
-        .route("/labels", put(update_labels))
-        .route("/verification", patch(update_email_verification))
-        .route("/verification/phone", patch(update_phone_verification))
+        .route(users::UPDATE_NAME.path, patch(update_name))
+        .route(users::UPDATE_EMAIL.path, patch(update_email))
+        .route(users::UPDATE_PHONE.path, patch(update_phone))
+        .route(users::UPDATE_PASSWORD.path, patch(update_password))
+        .route(users::UPDATE_PREFS.path, patch(update_prefs))
+        .route(users::GET_PREFS.path, get(get_prefs))
+        .route(users::UPDATE_LABELS.path, put(update_labels))
+        .route(
+            users::UPDATE_EMAIL_VERIFICATION.path,
+            patch(update_email_verification),
+        )
+        .route(
+            users::UPDATE_PHONE_VERIFICATION.path,
+            patch(update_phone_verification),
+        )
 }
 
 /// Applies `change` to the user and answers with it.
@@ -73,11 +78,14 @@ pub(super) async fn update_name(
         return Err(ApiError::missing_param("name"));
     }
     let name = match p.get("name") {
-        Some(Value::String(s)) if s.chars().count() <= 128 => s.clone(),
+        Some(Value::String(s)) if rules::check_name(s).is_ok() => s.clone(),
         _ => {
             return Err(ApiError::invalid_param(
                 "name",
-                "Value must be a valid string and no longer than 128 chars",
+                &format!(
+                    "Value must be a valid string and no longer than {} chars",
+                    rules::NAME_MAX_CHARS
+                ),
             ));
         }
     };
@@ -199,28 +207,32 @@ fn labels(p: &Params) -> Result<Vec<String>, ApiError> {
         ApiError::invalid_param(
             "labels",
             &format!(
-                "Value must a valid array no longer than {MAX_LABELS} items and Value must be a valid string and at least 1 chars and no longer than 36 chars and only consist of '{}' chars",
+                "Value must a valid array no longer than {} items and Value must be a valid string and at least 1 chars and no longer than {} chars and only consist of '{}' chars",
+                rules::LABELS_MAX,
+                rules::LABEL_MAX_CHARS,
                 allowed.join(", ")
             ),
         )
     };
     let items = match p.get("labels") {
         None if !p.present("labels") => return Err(ApiError::missing_param("labels")),
-        Some(Value::Array(items)) if items.len() <= MAX_LABELS => items,
+        Some(Value::Array(items)) => items,
         _ => return Err(invalid()),
     };
-    let mut labels: Vec<String> = Vec::with_capacity(items.len());
-    for item in items {
-        let Value::String(label) = item else {
-            return Err(invalid());
-        };
-        let valid =
-            (1..=36).contains(&label.len()) && label.bytes().all(|b| b.is_ascii_alphanumeric());
-        if !valid {
-            return Err(invalid());
-        }
-        if !labels.contains(label) {
-            labels.push(label.clone());
+    let Some(given) = items
+        .iter()
+        .map(Value::as_str)
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return Err(invalid());
+    };
+    if rules::check_labels(&given).is_err() {
+        return Err(invalid());
+    }
+    let mut labels: Vec<String> = Vec::with_capacity(given.len());
+    for label in given {
+        if !labels.iter().any(|l| l == label) {
+            labels.push(label.to_owned());
         }
     }
     Ok(labels)
@@ -252,7 +264,8 @@ fn prefs(p: &Params) -> Result<Map<String, Value>, ApiError> {
         _ => return Err(invalid()),
     };
     let list_like = !map.is_empty() && (0..map.len()).all(|i| map.contains_key(&i.to_string()));
-    let too_long = serde_json::to_string(map).map_or(true, |json| json.len() > MAX_PREFS_JSON);
+    let too_long = serde_json::to_string(map)
+        .map_or(true, |json| rules::check_prefs_json(json.len()).is_err());
     if list_like || too_long {
         return Err(invalid());
     }

@@ -3,7 +3,7 @@
 //!
 //! Every bound is what Appwrite 1.9.6 accepts (the validators of the route's params in
 //! `app/controllers/api/users.php` and `account.php`: `Range`, `Text`, `ArrayList`, `Password`,
-//! `Phone`, `Assoc`, `Queries`). The SDKs refuse only what Appwrite would refuse, with a message
+//! `Phone`, `Assoc`, `Queries`, and utopia-php/emails' `Email`). The SDKs refuse only what Appwrite would refuse, with a message
 //! naming the argument, before anything goes out; the emulator answers Appwrite's own message.
 //!
 //! ```
@@ -32,6 +32,9 @@
 
 use std::ops::RangeInclusive;
 use std::time::Duration;
+
+mod email;
+pub use email::is_email;
 
 /// A custom token's secret length in characters (`length` of `POST /users/{userId}/tokens`).
 pub const TOKEN_LENGTH: RangeInclusive<u64> = 4..=128;

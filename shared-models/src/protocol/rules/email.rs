@@ -5,8 +5,17 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// Whether Appwrite accepts `email`.
-pub(crate) fn is_valid(email: &str) -> bool {
+/// Whether Appwrite accepts `email` (the `Email` validator of its `email` params, e.g.
+/// `PATCH /users/{userId}/email` and `POST /account/tokens/email`). No I/O: the address is
+/// checked as written, never looked up.
+///
+/// ```
+/// use appwrite_models::protocol::rules::is_email;
+///
+/// assert!(is_email("ada@example.com"));
+/// assert!(!is_email("a..b@example.com"));
+/// ```
+pub fn is_email(email: &str) -> bool {
     let email = email.trim().to_lowercase();
     let mut parts = email.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
@@ -109,7 +118,7 @@ fn is_address_literal(domain: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid;
+    use super::is_email as is_valid;
 
     #[test]
     fn like_php_filter_validate_email() {
