@@ -11,11 +11,14 @@ use std::time::Duration;
 
 use appwrite_client::reqwest;
 use appwrite_emulator::{Emulator, OutboxKind};
+use common::loopback::Browser;
 use serde_json::{Value, json};
 
 #[path = "support/totp.rs"]
 mod totp;
 use totp::{start_of_totp_period, totp};
+
+mod common;
 
 const PROJECT: &str = "demo";
 const KEY: &str = "cli-key";
@@ -215,21 +218,12 @@ impl Cli<'_> {
     }
 }
 
-/// The "browser": opens `url`, follows the redirects back to the CLI's listener.
+/// The "browser" (with a cookie jar, as the start page wants): opens `url` and follows the
+/// redirects back to the CLI's listener.
 fn open_in_browser(url: &str) {
     let handle = tokio::runtime::Handle::current();
-    let status = handle.block_on(async {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .build()
-            .unwrap()
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert!(status.is_success(), "{status}");
+    let (_, status, page) = handle.block_on(Browser::new().open(url));
+    assert_eq!(status, 200, "{page}");
 }
 
 /// The last MFA email code in the outbox.
