@@ -4,9 +4,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use appwrite_models::credential::{self, CredentialUpdate};
-use appwrite_models::protocol::{routes, rules};
+use appwrite_models::protocol::{RoutePath, routes, rules};
 use appwrite_models::{Session, SessionId, SessionList, Token, TokenSecret, User, UserId};
-use appwrite_transport::reqwest::Url;
 use appwrite_transport::{DecodeError, InvalidInput, Request, Response};
 use serde::Serialize;
 
@@ -238,12 +237,11 @@ impl Account {
                 "the OAuth2 provider must not be empty",
             )));
         }
-        let mut url = Url::parse(self.client.endpoint())
-            .map_err(|_| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?;
-        url.path_segments_mut()
-            .map_err(|()| Error::InvalidInput(InvalidInput::new("the endpoint is not a URL")))?
-            .pop_if_empty()
-            .extend(["account", "tokens", "oauth2", provider]);
+        let route = routes::account::CREATE_OAUTH2_TOKEN;
+        let path = RoutePath::fill(route.path, &[provider]).map_err(|e| {
+            Error::InvalidInput(InvalidInput::new(format!("the OAuth2 provider {e}")))
+        })?;
+        let mut url = self.client.transport.endpoint().url(&path);
         {
             let mut query = url.query_pairs_mut();
             query
