@@ -8,22 +8,18 @@
 //! (`app/controllers/shared/api.php`, "Validate MFA requirements"). The client keeps such a
 //! session and publishes [`AuthState::SecondFactorRequired`](crate::AuthState::SecondFactorRequired).
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{
     AuthenticatorType, ChallengeId, Factor, MfaChallenge, MfaFactors, MfaRecoveryCodes, MfaType,
     Session, SessionId, User,
 };
 use appwrite_transport::Request;
-use appwrite_transport::reqwest::Method;
 use serde::Serialize;
 
 use crate::account::Account;
 use crate::client::{Auth, Client};
 use crate::error::{Error, Result};
 use crate::future::ResponseFuture;
-
-const CHALLENGES: &str = "/account/mfa/challenges";
-const AUTHENTICATOR: &str = "/account/mfa/authenticators/{type}";
-const RECOVERY_CODES: &str = "/account/mfa/recovery-codes";
 
 #[derive(Serialize)]
 struct ChallengeBody {
@@ -56,7 +52,8 @@ impl Account {
     ///
     /// Works with a session that still waits for its second factor.
     pub fn create_mfa_challenge(&self, factor: Factor) -> ResponseFuture<MfaChallenge> {
-        let request = Request::new(Method::POST, CHALLENGES, []).json(&ChallengeBody { factor });
+        let request =
+            Request::to(routes::account::CREATE_MFA_CHALLENGE, []).json(&ChallengeBody { factor });
         self.client.json_future(Ok(request), Auth::Session)
     }
 
@@ -75,7 +72,7 @@ impl Account {
         let client = self.client.clone();
         let (challenge_id, otp) = (challenge_id.into(), otp.into());
         ResponseFuture::new(async move {
-            let request = Request::new(Method::PUT, CHALLENGES, [])
+            let request = Request::to(routes::account::UPDATE_MFA_CHALLENGE, [])
                 .json(&AnswerBody {
                     challenge_id: challenge_id.as_str(),
                     otp: &otp,
@@ -91,7 +88,7 @@ impl Account {
     /// The second factors the user can use (`GET /account/mfa/factors`). Works with a session
     /// that still waits for its second factor.
     pub fn list_mfa_factors(&self) -> ResponseFuture<MfaFactors> {
-        let request = Request::new(Method::GET, "/account/mfa/factors", []);
+        let request = Request::to(routes::account::LIST_MFA_FACTORS, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
@@ -100,7 +97,7 @@ impl Account {
     /// [`update_mfa_authenticator`](Self::update_mfa_authenticator). An unverified one made
     /// earlier is replaced; a verified one fails with 409 `user_authenticator_already_verified`.
     pub fn create_mfa_authenticator(&self, kind: AuthenticatorType) -> ResponseFuture<MfaType> {
-        let request = Request::new(Method::POST, AUTHENTICATOR, [kind.as_str()]);
+        let request = Request::to(routes::account::CREATE_MFA_AUTHENTICATOR, [kind.as_str()]);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
@@ -116,7 +113,7 @@ impl Account {
         let client = self.client.clone();
         let otp = otp.into();
         ResponseFuture::new(async move {
-            let request = Request::new(Method::PUT, AUTHENTICATOR, [kind.as_str()])
+            let request = Request::to(routes::account::UPDATE_MFA_AUTHENTICATOR, [kind.as_str()])
                 .json(&OtpBody { otp: &otp })
                 .idempotent(false);
             let user: User = send_redacted(&client, &request, &otp).await?.json()?;
@@ -138,7 +135,7 @@ impl Account {
     /// challenge passed in the last 30 minutes first ([`Error::is_challenge_required`];
     /// `MFA_RECENT_DURATION` is 1800 s, though the error's text says 5 minutes).
     pub fn delete_mfa_authenticator(&self, kind: AuthenticatorType) -> ResponseFuture<()> {
-        let request = Request::new(Method::DELETE, AUTHENTICATOR, [kind.as_str()]);
+        let request = Request::to(routes::account::DELETE_MFA_AUTHENTICATOR, [kind.as_str()]);
         send_empty(&self.client, request)
     }
 
@@ -146,21 +143,21 @@ impl Account {
     /// 409 `user_recovery_codes_already_exists` when they exist (see
     /// [`update_mfa_recovery_codes`](Self::update_mfa_recovery_codes)).
     pub fn create_mfa_recovery_codes(&self) -> ResponseFuture<MfaRecoveryCodes> {
-        let request = Request::new(Method::POST, RECOVERY_CODES, []);
+        let request = Request::to(routes::account::CREATE_MFA_RECOVERY_CODES, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// The user's unused recovery codes (`GET /account/mfa/recovery-codes`); needs a challenge
     /// passed in the last 30 minutes ([`Error::is_challenge_required`]).
     pub fn get_mfa_recovery_codes(&self) -> ResponseFuture<MfaRecoveryCodes> {
-        let request = Request::new(Method::GET, RECOVERY_CODES, []);
+        let request = Request::to(routes::account::GET_MFA_RECOVERY_CODES, []);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
     /// Replaces the user's recovery codes with new ones (`PATCH /account/mfa/recovery-codes`);
     /// needs a challenge passed in the last 30 minutes. Never retried: each call makes new codes.
     pub fn update_mfa_recovery_codes(&self) -> ResponseFuture<MfaRecoveryCodes> {
-        let request = Request::new(Method::PATCH, RECOVERY_CODES, []).idempotent(false);
+        let request = Request::to(routes::account::UPDATE_MFA_RECOVERY_CODES, []).idempotent(false);
         self.client.json_future(Ok(request), Auth::Session)
     }
 
@@ -168,7 +165,7 @@ impl Account {
     /// returns the account. While on, a new session of a user with a verified email, phone or
     /// authenticator needs a second factor.
     pub fn update_mfa(&self, mfa: bool) -> ResponseFuture<User> {
-        let request = Request::new(Method::PATCH, "/account/mfa", []).json(&MfaBody { mfa });
+        let request = Request::to(routes::account::UPDATE_MFA, []).json(&MfaBody { mfa });
         self.client.json_future(Ok(request), Auth::Session)
     }
 }

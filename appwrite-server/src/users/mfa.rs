@@ -1,15 +1,13 @@
 //! Multi-factor authentication of a user, with the API key: `/users/{userId}/mfa…`
 //! (Appwrite 1.9.6, `app/controllers/api/users.php`).
 
+use appwrite_models::protocol::routes;
 use appwrite_models::{AuthenticatorType, MfaFactors, MfaRecoveryCodes, User, UserId};
 use appwrite_transport::Request;
-use appwrite_transport::reqwest::Method;
 use serde::Serialize;
 
 use super::Users;
 use crate::future::ResponseFuture;
-
-const RECOVERY_CODES: &str = "/users/{userId}/mfa/recovery-codes";
 
 impl Users {
     /// Turns multi-factor authentication on or off for a user: `PATCH /users/{userId}/mfa`,
@@ -21,18 +19,15 @@ impl Users {
             mfa: bool,
         }
         let user_id = user_id.into();
-        self.client.json(
-            Request::new(Method::PATCH, "/users/{userId}/mfa", [user_id.as_str()])
-                .json(&Body { mfa }),
-        )
+        self.client
+            .json(Request::to(routes::users::UPDATE_MFA, [user_id.as_str()]).json(&Body { mfa }))
     }
 
     /// The second factors a user can use: `GET /users/{userId}/mfa/factors`, scope `users.read`.
     pub fn list_mfa_factors(&self, user_id: impl Into<UserId>) -> ResponseFuture<MfaFactors> {
         let user_id = user_id.into();
-        self.client.json(Request::new(
-            Method::GET,
-            "/users/{userId}/mfa/factors",
+        self.client.json(Request::to(
+            routes::users::LIST_MFA_FACTORS,
             [user_id.as_str()],
         ))
     }
@@ -46,9 +41,8 @@ impl Users {
         kind: AuthenticatorType,
     ) -> ResponseFuture<()> {
         let user_id = user_id.into();
-        self.client.empty(Request::new(
-            Method::DELETE,
-            "/users/{userId}/mfa/authenticators/{type}",
+        self.client.empty(Request::to(
+            routes::users::DELETE_MFA_AUTHENTICATOR,
             [user_id.as_str(), kind.as_str()],
         ))
     }
@@ -61,8 +55,10 @@ impl Users {
         user_id: impl Into<UserId>,
     ) -> ResponseFuture<MfaRecoveryCodes> {
         let user_id = user_id.into();
-        self.client
-            .json(Request::new(Method::PATCH, RECOVERY_CODES, [user_id.as_str()]).idempotent(false))
+        self.client.json(
+            Request::to(routes::users::CREATE_MFA_RECOVERY_CODES, [user_id.as_str()])
+                .idempotent(false),
+        )
     }
 
     /// A user's unused recovery codes: `GET /users/{userId}/mfa/recovery-codes`, scope
@@ -72,9 +68,8 @@ impl Users {
         user_id: impl Into<UserId>,
     ) -> ResponseFuture<MfaRecoveryCodes> {
         let user_id = user_id.into();
-        self.client.json(Request::new(
-            Method::GET,
-            RECOVERY_CODES,
+        self.client.json(Request::to(
+            routes::users::GET_MFA_RECOVERY_CODES,
             [user_id.as_str()],
         ))
     }
@@ -87,7 +82,9 @@ impl Users {
         user_id: impl Into<UserId>,
     ) -> ResponseFuture<MfaRecoveryCodes> {
         let user_id = user_id.into();
-        self.client
-            .json(Request::new(Method::PUT, RECOVERY_CODES, [user_id.as_str()]).idempotent(false))
+        self.client.json(
+            Request::to(routes::users::UPDATE_MFA_RECOVERY_CODES, [user_id.as_str()])
+                .idempotent(false),
+        )
     }
 }

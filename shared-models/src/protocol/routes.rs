@@ -55,6 +55,33 @@ pub mod account {
     /// `GET /account/tokens/oauth2/{provider}`: the browser's start of an OAuth2 token login.
     pub const CREATE_OAUTH2_TOKEN: Route =
         Route::new(Method::GET, "/account/tokens/oauth2/{provider}");
+    /// `PATCH /account/mfa`: turn multi-factor authentication on or off
+    /// (`Modules/Account/Http/Account/MFA/Update.php`).
+    pub const UPDATE_MFA: Route = Route::new(Method::PATCH, "/account/mfa");
+    /// `GET /account/mfa/factors`: which second factors the user can prove.
+    pub const LIST_MFA_FACTORS: Route = Route::new(Method::GET, "/account/mfa/factors");
+    /// `POST /account/mfa/challenges`: a code by email or SMS, or a TOTP or recovery-code challenge.
+    pub const CREATE_MFA_CHALLENGE: Route = Route::new(Method::POST, "/account/mfa/challenges");
+    /// `PUT /account/mfa/challenges`: prove the second factor with a code.
+    pub const UPDATE_MFA_CHALLENGE: Route = Route::new(Method::PUT, "/account/mfa/challenges");
+    /// `POST /account/mfa/authenticators/{type}`: a new TOTP secret.
+    pub const CREATE_MFA_AUTHENTICATOR: Route =
+        Route::new(Method::POST, "/account/mfa/authenticators/{type}");
+    /// `PUT /account/mfa/authenticators/{type}`: verify the authenticator with a first code.
+    pub const UPDATE_MFA_AUTHENTICATOR: Route =
+        Route::new(Method::PUT, "/account/mfa/authenticators/{type}");
+    /// `DELETE /account/mfa/authenticators/{type}`.
+    pub const DELETE_MFA_AUTHENTICATOR: Route =
+        Route::new(Method::DELETE, "/account/mfa/authenticators/{type}");
+    /// `POST /account/mfa/recovery-codes`: the first recovery codes.
+    pub const CREATE_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::POST, "/account/mfa/recovery-codes");
+    /// `GET /account/mfa/recovery-codes`.
+    pub const GET_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::GET, "/account/mfa/recovery-codes");
+    /// `PATCH /account/mfa/recovery-codes`: new recovery codes in place of the old.
+    pub const UPDATE_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::PATCH, "/account/mfa/recovery-codes");
 }
 
 /// Users as the backend manages them with its API key (`/users`, `users.php`).
@@ -104,6 +131,23 @@ pub mod users {
     pub const CREATE_TOKEN: Route = Route::new(Method::POST, "/users/{userId}/tokens");
     /// `POST /users/{userId}/jwts`.
     pub const CREATE_JWT: Route = Route::new(Method::POST, "/users/{userId}/jwts");
+    /// `PATCH /users/{userId}/mfa`.
+    pub const UPDATE_MFA: Route = Route::new(Method::PATCH, "/users/{userId}/mfa");
+    /// `GET /users/{userId}/mfa/factors`.
+    pub const LIST_MFA_FACTORS: Route = Route::new(Method::GET, "/users/{userId}/mfa/factors");
+    /// `DELETE /users/{userId}/mfa/authenticators/{type}`.
+    pub const DELETE_MFA_AUTHENTICATOR: Route =
+        Route::new(Method::DELETE, "/users/{userId}/mfa/authenticators/{type}");
+    /// `PATCH /users/{userId}/mfa/recovery-codes`: the first recovery codes (a `PATCH` in
+    /// `users.php`).
+    pub const CREATE_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::PATCH, "/users/{userId}/mfa/recovery-codes");
+    /// `GET /users/{userId}/mfa/recovery-codes`.
+    pub const GET_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::GET, "/users/{userId}/mfa/recovery-codes");
+    /// `PUT /users/{userId}/mfa/recovery-codes`: new recovery codes in place of the old.
+    pub const UPDATE_MFA_RECOVERY_CODES: Route =
+        Route::new(Method::PUT, "/users/{userId}/mfa/recovery-codes");
 }
 
 /// Every route above, for tests that check each is served.
@@ -121,6 +165,16 @@ pub const ALL: &[Route] = &[
     account::CREATE_MAGIC_URL_TOKEN,
     account::CREATE_PHONE_TOKEN,
     account::CREATE_OAUTH2_TOKEN,
+    account::UPDATE_MFA,
+    account::LIST_MFA_FACTORS,
+    account::CREATE_MFA_CHALLENGE,
+    account::UPDATE_MFA_CHALLENGE,
+    account::CREATE_MFA_AUTHENTICATOR,
+    account::UPDATE_MFA_AUTHENTICATOR,
+    account::DELETE_MFA_AUTHENTICATOR,
+    account::CREATE_MFA_RECOVERY_CODES,
+    account::GET_MFA_RECOVERY_CODES,
+    account::UPDATE_MFA_RECOVERY_CODES,
     users::CREATE,
     users::LIST,
     users::GET,
@@ -141,4 +195,10 @@ pub const ALL: &[Route] = &[
     users::DELETE_SESSION,
     users::CREATE_TOKEN,
     users::CREATE_JWT,
+    users::UPDATE_MFA,
+    users::LIST_MFA_FACTORS,
+    users::DELETE_MFA_AUTHENTICATOR,
+    users::CREATE_MFA_RECOVERY_CODES,
+    users::GET_MFA_RECOVERY_CODES,
+    users::UPDATE_MFA_RECOVERY_CODES,
 ];
