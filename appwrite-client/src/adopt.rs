@@ -6,10 +6,10 @@ use appwrite_models::protocol::routes;
 use appwrite_models::{Datetime, Session, SessionCredential};
 use appwrite_transport::{InvalidInput, Request};
 
-use crate::account::replace_held_session;
 use crate::client::Client;
 use crate::error::Result;
 use crate::future::ResponseFuture;
+use crate::settle::replace_held_session;
 use crate::store::StoredSession;
 
 impl Client {

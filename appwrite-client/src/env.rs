@@ -3,7 +3,8 @@
 
 use appwrite_transport::HttpConfig;
 
-use crate::client::{Client, ClientBuilder};
+use crate::builder::ClientBuilder;
+use crate::client::Client;
 use crate::error::Result;
 
 /// The API endpoint, e.g. `https://cloud.appwrite.io/v1`.

@@ -73,6 +73,7 @@ mod account;
 mod adopt;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod builder;
 mod client;
 mod env;
 mod error;
@@ -82,6 +83,7 @@ pub mod login;
 mod mfa;
 mod session;
 mod sessions;
+mod settle;
 mod store;
 
 /// The request builders the [`Account`] methods with optional parameters return. Await one to
@@ -105,7 +107,8 @@ mod store;
 pub mod requests;
 
 pub use account::Account;
-pub use client::{Client, ClientBuilder, CredentialMode};
+pub use builder::ClientBuilder;
+pub use client::{Client, CredentialMode};
 pub use error::{Error, Result};
 pub use future::ResponseFuture;
 pub use session::{AuthState, RestoreOutcome, SignOutReason};
