@@ -5,6 +5,7 @@
 mod common;
 
 use appwrite_client::Account;
+#[cfg(feature = "loopback-login")]
 use appwrite_client::login::LoginError;
 use common::*;
 use wiremock::MockServer;
@@ -43,6 +44,7 @@ async fn an_api_error_message_is_shown_escaped() {
     assert_inert(&error.to_string());
 }
 
+#[cfg(feature = "loopback-login")]
 #[test]
 fn a_refused_sign_in_is_shown_escaped() {
     let error = LoginError::Refused {
