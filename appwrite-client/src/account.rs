@@ -16,9 +16,9 @@ use crate::settle::{delete_request, extend, log_out, sign_in};
 ///
 /// Cheap to clone and `'static` (it holds a clone of the [`Client`]). Every call returns a
 /// [`ResponseFuture`] (builders under [`requests`](crate::requests) become one when awaited):
-/// `Send + 'static`, owning what it needs, so it outlives the `Account` it came from. Account requests carry the client's stored session; it changes only through the
-/// methods documented as doing so, and when the server refuses or clears it (see the
-/// [crate docs](crate#sessions)).
+/// `Send + 'static`, owning what it needs, so it outlives the `Account` it came from. Account
+/// requests carry the client's stored session; it changes only through the methods documented as
+/// doing so, and when the server refuses or clears it (see the [crate docs](crate#sessions)).
 ///
 /// ```no_run
 /// # async fn run(client: appwrite_client::Client) -> appwrite_client::Result<()> {
@@ -62,13 +62,13 @@ impl Account {
     ///
     /// # When a session is already held
     ///
-    /// It is **replaced cleanly**: the held session is first revoked on the server
-    /// (`DELETE /account/sessions/current` with it; a 401, or a 404 `user_session_not_found`, means it is already gone) and
-    /// forgotten ([`SignOutReason::Replaced`]); then the new session is created **without** the old
-    /// credential, so Appwrite never answers `user_session_already_exists` and no session is left
-    /// behind on the server. If revoking fails for any other reason (no connection, a 5xx), that
-    /// error is returned, nothing is created and the old session is kept untouched. A held session
-    /// whose expiry has passed is just forgotten.
+    /// It is **replaced cleanly**: the held session is first revoked on the server (`DELETE
+    /// /account/sessions/current` with it; a 401, or a 404 `user_session_not_found`, means it is
+    /// already gone) and forgotten ([`SignOutReason::Replaced`](crate::SignOutReason::Replaced)); then the new session is created
+    /// **without** the old credential, so Appwrite never answers `user_session_already_exists` and
+    /// no session is left behind on the server. If revoking fails for any other reason (no
+    /// connection, a 5xx), that error is returned, nothing is created and the old session is kept
+    /// untouched. A held session whose expiry has passed is just forgotten.
     ///
     /// If the new session cannot be saved to the store, it is revoked again (best effort) and the
     /// [`Error::SessionStore`] is returned: the client never holds a session it could not keep.
@@ -122,11 +122,11 @@ impl Account {
     ///
     /// For `"current"` (or the held session's own id) this is **logout**: the session is revoked
     /// on the server first, then forgotten locally (memory and store,
-    /// [`SignOutReason::LoggedOut`]).
+    /// [`SignOutReason::LoggedOut`](crate::SignOutReason::LoggedOut)).
     /// - On a transport error (no answer) or any other failure, the session is kept and the error
     ///   returned: the server may still accept it, so the app can try again.
-    /// - On 401 (or 404 `user_session_not_found`) the server no longer has the session: it is forgotten and `Ok(())` is
-    ///   returned, since the user is logged out either way.
+    /// - On 401 (or 404 `user_session_not_found`) the server no longer has the session: it is
+    ///   forgotten and `Ok(())` is returned, since the user is logged out either way.
     /// - With no session held, this returns `Ok(())` at once without a request: logout is
     ///   idempotent.
     ///
@@ -204,12 +204,11 @@ impl Account {
         self.client.json_future(request, Auth::Guest)
     }
 
-    /// The URL that starts Appwrite's OAuth2 token flow in a browser
-    /// (`GET {endpoint}/account/tokens/oauth2/{provider}?project=…&success=…&failure=…&scopes[]=…`).
-    /// After the user signs in with `provider`, Appwrite redirects to `success` with `userId`
-    /// and `secret` (for [`create_session`](Self::create_session)), or to `failure` with
-    /// `error`. Both must be on a platform registered in the project (for a loopback URL:
-    /// `localhost`).
+    /// The URL that starts Appwrite's OAuth2 token flow in a browser (`GET
+    /// {endpoint}/account/tokens/oauth2/{provider}?project=…&success=…&failure=…&scopes[]=…`).
+    /// After the user signs in with `provider`, Appwrite redirects to `success` with `userId` and
+    /// `secret` (for [`create_session`](Self::create_session)), or to `failure` with `error`. Both
+    /// must be on a platform registered in the project (for a loopback URL: `localhost`).
     ///
     /// Fails with [`Error::InvalidInput`] for an empty provider.
     pub fn oauth2_token_url(

@@ -186,8 +186,8 @@ impl ClientBuilder {
     /// calling thread (a small, local read). In async code that must never block, call it inside
     /// `tokio::task::spawn_blocking`.
     ///
-    /// Fails with [`Error::Config`] (missing or invalid endpoint or project, bad header value),
-    /// [`Error::InvalidInput`] (profile name, `auto_extend` share) or [`Error::SessionStore`] (an
+    /// Fails with [`Error::Config`](crate::Error::Config) (missing or invalid endpoint or project, bad header value),
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) (profile name, `auto_extend` share) or [`Error::SessionStore`](crate::Error::SessionStore) (an
     /// unreadable, corrupt or newer store file).
     pub fn build(self) -> Result<Client> {
         if let Some(name) = self.http.missing_env() {

@@ -40,9 +40,9 @@
 //! - **What is accepted.** A sign-in answer must be a session for the user who signed in, with a
 //!   credential that can be sent back (visible ASCII, at most 16 KiB); otherwise nothing is kept.
 //! - **Cancellation.** Every call returns a `Send + 'static` [`ResponseFuture`]; dropping it
-//!   part-way never splits the session in memory from the store. [`Client::auth_state`] publishes each change with its
-//!   [`SignOutReason`]; [`Client::validate`] asks the server at start-up. Optionally,
-//!   [`ClientBuilder::auto_extend`] slides the session's expiry forward.
+//!   part-way never splits the session in memory from the store. [`Client::auth_state`] publishes
+//!   each change with its [`SignOutReason`]; [`Client::validate`] asks the server at start-up.
+//!   Optionally, [`ClientBuilder::auto_extend`] slides the session's expiry forward.
 //! - **A second factor.** For a user with multi-factor authentication on, Appwrite refuses a new
 //!   session (`user_more_factors_required`, [`Error::is_more_factors_required`]) until a second
 //!   factor is proven. The session is kept, not forgotten: the state becomes

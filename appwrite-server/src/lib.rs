@@ -41,16 +41,17 @@
 //! [`list`](Users::list), [`delete`](Users::delete), [`update_status`](Users::update_status)
 //! (block, unblock), and the server-side session tools [`create_session`](Users::create_session),
 //! [`list_sessions`](Users::list_sessions), [`delete_session`](Users::delete_session),
-//! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt).
-//! For the users themselves: [`block`](Users::block), [`unblock`](Users::unblock),
+//! [`delete_sessions`](Users::delete_sessions) and [`create_jwt`](Users::create_jwt). For the users
+//! themselves: [`block`](Users::block), [`unblock`](Users::unblock),
 //! [`update_name`](Users::update_name), [`update_email`](Users::update_email),
 //! [`update_phone`](Users::update_phone), [`update_password`](Users::update_password),
 //! [`update_prefs`](Users::update_prefs), [`get_prefs`](Users::get_prefs),
 //! [`update_labels`](Users::update_labels), the verification flags, and the email-keyed
-//! [`find_by_email`](Users::find_by_email) and [`get_or_create_by_email`](Users::get_or_create_by_email).
-//! Requests with optional parameters are `#[must_use]` builders ([`requests`]) that are awaited
-//! directly, and whose `request()` shows what would be sent without sending it; every call
-//! returns a [`ResponseFuture`], `Send + 'static`.
+//! [`find_by_email`](Users::find_by_email) and
+//! [`get_or_create_by_email`](Users::get_or_create_by_email). Requests with optional parameters are
+//! `#[must_use]` builders ([`requests`]) that are awaited directly, and whose `request()` shows
+//! what would be sent without sending it; every call returns a [`ResponseFuture`], `Send +
+//! 'static`.
 //!
 //! # Who is calling?
 //!
@@ -90,8 +91,9 @@
 //!   redacted; read them with `expose_secret()`, and only to send them where they belong.
 //! - Error messages never contain the key, a secret, a response body or a URL query.
 //! - Each request is traced with a `tracing` span (method, route template, status, latency) and a
-//!   `debug` event per attempt under the target `appwrite_server` (`RUST_LOG=appwrite_server=debug`),
-//!   never with a header value or an id; retries and an `X-Appwrite-Warning` are logged as warnings.
+//!   `debug` event per attempt under the target `appwrite_server`
+//!   (`RUST_LOG=appwrite_server=debug`), never with a header value or an id; retries and an
+//!   `X-Appwrite-Warning` are logged as warnings.
 //! - [`ClientBuilder::self_signed`] is for development servers only.
 //!
 //! # Features

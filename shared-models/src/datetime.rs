@@ -1,10 +1,10 @@
 //! Appwrite's datetime format: `2020-10-15T06:38:00.000+00:00` (ISO 8601, milliseconds, numeric
 //! offset), with `""` meaning "unset".
 //!
-//! Appwrite also answers some values in its database's own format, `2020-10-15 06:38:00.000` (UTC, no
-//! `T`, no offset): a value a controller sets in memory with `Utopia\Database\DateTime::now()` or
-//! `addSeconds()` after the database write is answered without the database's conversion. At 1.9.6,
-//! on the routes these SDKs call:
+//! Appwrite also answers some values in its database's own format, `2020-10-15 06:38:00.000` (UTC,
+//! no `T`, no offset): a value a controller sets in memory with `Utopia\Database\DateTime::now()`
+//! or `addSeconds()` after the database write is answered without the database's conversion. At
+//! 1.9.6, on the routes these SDKs call:
 //!
 //! | route | field | source |
 //! |---|---|---|
@@ -36,7 +36,8 @@ const WIRE_FORMAT: &[FormatItem<'static>] = format_description!(
 /// Utopia's database format `Y-m-d H:i:s.v`: UTC, a space for the `T`, no offset.
 const DATABASE_FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
-/// The same without the fraction (`Y-m-d H:i:s`), as older servers and hand-written fixtures have it.
+/// The same without the fraction (`Y-m-d H:i:s`), as older servers and hand-written fixtures have
+/// it.
 const DATABASE_FORMAT_SECONDS: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 

@@ -1,9 +1,9 @@
 //! Secret newtypes: values that authenticate someone and must never be printed.
 //!
 //! Each type wraps a [`secrecy::SecretString`] (zeroized on drop), prints as `Name([redacted])` in
-//! `Debug`, has no `Display` and no `PartialEq` (comparing secrets is a timing side channel; compare
-//! [`expose_secret`](ApiKey::expose_secret) values deliberately if you must), and hands its value out only
-//! through an explicit `expose_secret()`.
+//! `Debug`, has no `Display` and no `PartialEq` (comparing secrets is a timing side channel;
+//! compare [`expose_secret`](ApiKey::expose_secret) values deliberately if you must), and hands its
+//! value out only through an explicit `expose_secret()`.
 
 use std::fmt;
 
@@ -26,8 +26,8 @@ macro_rules! secret_type {
             ///
             /// # Security
             ///
-            /// Whoever sees this value can act with it: do not log it, put it in an error message or
-            /// send it anywhere but where it belongs.
+            /// Whoever sees this value can act with it: do not log it, put it in an error message
+            /// or send it anywhere but where it belongs.
             pub fn expose_secret(&self) -> &str {
                 self.0.expose_secret()
             }
@@ -83,15 +83,16 @@ secret_type! {
 }
 
 secret_type! {
-    /// The secret of a login token (`Token.secret`): lowercase hex for custom tokens, a 6-digit code for
-    /// email and phone tokens. Whoever holds it together with the user id can create a session.
+    /// The secret of a login token (`Token.secret`): lowercase hex for custom tokens, a 6-digit
+    /// code for email and phone tokens. Whoever holds it together with the user id can create a
+    /// session.
     TokenSecret
 }
 
 secret_type! {
-    /// A session credential: Appwrite's encoded session, `base64({"id": userId, "secret": …})`, exactly
-    /// as the server sent it (in a cookie it may be URL-encoded). Sent back as `X-Appwrite-Session` or in
-    /// a `Cookie` header; see [`crate::credential`].
+    /// A session credential: Appwrite's encoded session, `base64({"id": userId, "secret": …})`,
+    /// exactly as the server sent it (in a cookie it may be URL-encoded). Sent back as
+    /// `X-Appwrite-Session` or in a `Cookie` header; see [`crate::credential`].
     SessionCredential
 }
 
@@ -101,7 +102,8 @@ secret_type! {
 }
 
 secret_type! {
-    /// An OAuth2 access or refresh token that Appwrite keeps for a session (`""` for other providers).
+    /// An OAuth2 access or refresh token that Appwrite keeps for a session (`""` for other
+    /// providers).
     ProviderToken
 }
 
@@ -112,8 +114,8 @@ secret_type! {
 }
 
 secret_type! {
-    /// A multi-factor recovery code (`MfaRecoveryCodes.recovery_codes`): each one passes a second-factor
-    /// challenge once.
+    /// A multi-factor recovery code (`MfaRecoveryCodes.recovery_codes`): each one passes a
+    /// second-factor challenge once.
     RecoveryCode
 }
 

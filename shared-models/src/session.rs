@@ -33,7 +33,8 @@ pub struct Session {
     pub user_id: UserId,
     /// When the session ends.
     pub expire: Datetime,
-    /// How the session was created: `token`, `server`, `email`, `magic-url`, `phone` or an OAuth2 provider.
+    /// How the session was created: `token`, `server`, `email`, `magic-url`, `phone` or an OAuth2
+    /// provider.
     #[serde(default, deserialize_with = "null_as_default")]
     pub provider: String,
     /// The user's id at the OAuth2 provider.
@@ -98,12 +99,12 @@ pub struct Session {
     pub current: bool,
     /// Authentication factors the session has passed, as Appwrite names them: the sign-in's
     /// (`token`, `email`, `phone`, `password`, …) then each second factor proven (`totp`, `email`,
-    /// `phone`, `recoveryCode`; see [`Factor`]). Appwrite lets a user with MFA on use a session only
-    /// once it has two (`app/controllers/shared/api.php`, "Validate MFA requirements").
+    /// `phone`, `recoveryCode`; see [`Factor`]). Appwrite lets a user with MFA on use a session
+    /// only once it has two (`app/controllers/shared/api.php`, "Validate MFA requirements").
     #[serde(default, deserialize_with = "null_as_default")]
     pub factors: Vec<String>,
-    /// The session credential: `""` unless the request was made with an API key. A client gets it from
-    /// the `Set-Cookie` / `X-Fallback-Cookies` response headers instead.
+    /// The session credential: `""` unless the request was made with an API key. A client gets it
+    /// from the `Set-Cookie` / `X-Fallback-Cookies` response headers instead.
     #[serde(default, deserialize_with = "null_as_default")]
     pub secret: SessionCredential,
     /// When the session last passed a second factor; unset before. Appwrite's answer to

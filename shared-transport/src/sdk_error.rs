@@ -1,9 +1,9 @@
 //! [`sdk_error!`]: each SDK's own `Error` enum with the same variants and predicates.
 
 /// Defines an SDK's `Error` enum: the shared variants (`Api`, `Transport`, `Decode`, `Config`,
-/// `InvalidInput`), the SDK's own extra variants, conversions and the predicates
-/// (`is_not_found()`, `is_unauthorized()`, `is_rate_limited()`, `retry_after()`, `is_timeout()`, …),
-/// so both SDKs answer the same questions the same way without a second copy of the code.
+/// `InvalidInput`), the SDK's own extra variants, conversions and the predicates (`is_not_found()`,
+/// `is_unauthorized()`, `is_rate_limited()`, `retry_after()`, `is_timeout()`, …), so both SDKs
+/// answer the same questions the same way without a second copy of the code.
 ///
 /// `Display` and `std::error::Error` are written out here, so the calling crate needs no
 /// `thiserror`. Each extra variant is documented, carries `#[error("message")]` and is either a
@@ -44,8 +44,8 @@ macro_rules! sdk_error {
         #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
-            /// Appwrite answered with an error status: see [`ApiError`]'s `status`, `error_type` and
-            /// `message`.
+            /// Appwrite answered with an error status: see [`ApiError`]'s `status`, `error_type`
+            /// and `message`.
             Api($crate::ApiError),
             /// The request got no usable HTTP answer (timeout, refused connection, reset, redirect,
             /// oversized body).
@@ -54,7 +54,8 @@ macro_rules! sdk_error {
             Decode($crate::DecodeError),
             /// The client's settings are invalid.
             Config($crate::ConfigError),
-            /// An argument Appwrite would refuse, caught before sending (the message names the rule).
+            /// An argument Appwrite would refuse, caught before sending (the message names the
+            /// rule).
             InvalidInput($crate::InvalidInput),
             /// A call of the `blocking` API could not run: its runtime could not start, or ended
             /// before the call was answered.
@@ -126,28 +127,30 @@ macro_rules! sdk_error {
                 self.api().is_some_and($crate::ApiError::is_not_found)
             }
 
-            /// 401: missing, invalid or insufficient credentials (unknown key, missing scope, invalid
-            /// or used token, expired or revoked session).
+            /// 401: missing, invalid or insufficient credentials (unknown key, missing scope,
+            /// invalid or used token, expired or revoked session).
             pub fn is_unauthorized(&self) -> bool {
                 self.api().is_some_and($crate::ApiError::is_unauthorized)
             }
 
-            /// 401 `user_more_factors_required`: the session (or the JWT made from it) has one factor
-            /// and the user has multi-factor authentication on; Appwrite refuses it everywhere but the
-            /// MFA routes until a second factor is proven (`create_mfa_challenge`, then
-            /// `update_mfa_challenge`). The session itself is good: keep it.
+            /// 401 `user_more_factors_required`: the session (or the JWT made from it) has one
+            /// factor and the user has multi-factor authentication on; Appwrite refuses it
+            /// everywhere but the MFA routes until a second factor is proven
+            /// (`create_mfa_challenge`, then `update_mfa_challenge`). The session itself is good:
+            /// keep it.
             pub fn is_more_factors_required(&self) -> bool {
                 self.error_type() == ::std::option::Option::Some(&$crate::ErrorType::UserMoreFactorsRequired)
             }
 
             /// 401 `user_challenge_required`: the action (reading recovery codes, removing an
-            /// authenticator, …) needs a second factor proven in the last 30 minutes (`MFA_RECENT_DURATION`); pass a
-            /// challenge again first. The session itself is good.
+            /// authenticator, …) needs a second factor proven in the last 30 minutes
+            /// (`MFA_RECENT_DURATION`); pass a challenge again first. The session itself is good.
             pub fn is_challenge_required(&self) -> bool {
                 self.error_type() == ::std::option::Option::Some(&$crate::ErrorType::UserChallengeRequired)
             }
 
-            /// 403: authenticated but refused (blocked user, unknown origin, key of another project).
+            /// 403: authenticated but refused (blocked user, unknown origin, key of another
+            /// project).
             pub fn is_forbidden(&self) -> bool {
                 self.api().is_some_and($crate::ApiError::is_forbidden)
             }

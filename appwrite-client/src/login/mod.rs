@@ -5,7 +5,8 @@
 //! Two sources of that redirect work the same way:
 //!
 //! - **Appwrite's OAuth2 token flow** (`GET /v1/account/tokens/oauth2/{provider}`): [`oauth2`] does
-//!   it in one call; [`Account::oauth2_token_url`](crate::Account::oauth2_token_url) builds the URL.
+//!   it in one call; [`Account::oauth2_token_url`](crate::Account::oauth2_token_url) builds the
+//!   URL.
 //! - **Your own backend**: it signs the user in its own way, mints a token with
 //!   `appwrite-server`'s `Users::create_token`, and redirects the browser to the URL it was given
 //!   with `userId` and `secret` added to its query. [`LoopbackLogin::url_from_template`] builds

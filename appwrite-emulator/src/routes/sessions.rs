@@ -45,8 +45,8 @@ const PHONE: Rule = Rule {
     ..TOKEN
 };
 
-/// The session-creating routes under `/v1/account/sessions`, with their full paths. The `POST`s of the deprecated paths
-/// are Appwrite's aliases of the token routes (see `tokens.rs`).
+/// The session-creating routes under `/v1/account/sessions`, with their full paths. The `POST`s of
+/// the deprecated paths are Appwrite's aliases of the token routes (see `tokens.rs`).
 pub(super) fn router() -> Routes {
     Router::new()
         .route(

@@ -3,8 +3,9 @@
 //!
 //! Every bound is what Appwrite 1.9.6 accepts (the validators of the route's params in
 //! `app/controllers/api/users.php` and `account.php`: `Range`, `Text`, `ArrayList`, `Password`,
-//! `Phone`, `Assoc`, `Queries`, and utopia-php/emails' `Email`). The SDKs refuse only what Appwrite would refuse, with a message
-//! naming the argument, before anything goes out; the emulator answers Appwrite's own message.
+//! `Phone`, `Assoc`, `Queries`, and utopia-php/emails' `Email`). The SDKs refuse only what Appwrite
+//! would refuse, with a message naming the argument, before anything goes out; the emulator answers
+//! Appwrite's own message.
 //!
 //! ```
 //! use std::time::Duration;
