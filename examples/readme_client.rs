@@ -4,7 +4,16 @@
 use appwrite_client::{Account, Client, FileStore};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    // Errors print with `Display`: what went wrong and what to do, never a `Debug` dump.
+    if let Err(error) = run().await {
+        eprintln!("error: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .endpoint("https://appwrite.example.com/v1")
         .project("my-project")

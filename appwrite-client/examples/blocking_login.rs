@@ -1,5 +1,6 @@
 //! The blocking API (feature `blocking`): sign in with a token, or take over a session your
-//! backend created, in a plain `main` without `async`.
+//! backend created, in a plain `main` without `async`; a user with two-step verification on is
+//! asked for an authenticator code.
 //!
 //! ```sh
 //! export APPWRITE_ENDPOINT=http://127.0.0.1:8080/v1 APPWRITE_PROJECT_ID=demo
@@ -9,6 +10,7 @@
 
 use std::process::ExitCode;
 
+use appwrite_client::Factor;
 use appwrite_client::blocking::{Account, Client};
 
 fn main() -> ExitCode {
@@ -38,7 +40,21 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => return Err("usage: blocking_login token USER_ID SECRET | adopt CREDENTIAL".into()),
     }
-    let me = account.get().send()?;
+    let me = match account.get().send() {
+        Ok(me) => me,
+        // Two-step verification is on for this user: the session needs a second factor.
+        Err(error) if error.is_more_factors_required() => {
+            let challenge = account.create_mfa_challenge(Factor::Totp).send()?;
+            eprint!("code from your authenticator app: ");
+            let mut code = String::new();
+            std::io::stdin().read_line(&mut code)?;
+            account
+                .update_mfa_challenge(challenge.id, code.trim())
+                .send()?; // the held session now has two factors, saved to the store
+            account.get().send()?
+        }
+        Err(error) => return Err(error.into()),
+    };
     println!("signed in as {}", me.id);
     Ok(())
 }

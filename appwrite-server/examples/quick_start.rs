@@ -6,7 +6,16 @@ use std::time::Duration;
 use appwrite_server::{Client, Users};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    // Errors print with `Display`: what went wrong and what to do, never a `Debug` dump.
+    if let Err(error) = run().await {
+        eprintln!("error: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = std::env::var("APPWRITE_API_KEY")?;
     let client = Client::builder()
         .endpoint("https://appwrite.example.com/v1")
